@@ -1,0 +1,23 @@
+import Link from "next/link";
+import { requireUser } from "@/lib/auth/current-user";
+import { SignOutButton } from "@/components/sign-out-button";
+
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const user = await requireUser();
+  return (
+    <div>
+      <header className="border-b border-slate-200 bg-white">
+        <nav className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3 text-sm">
+          <Link href="/" className="text-lg font-semibold text-sky-800">Tideline</Link>
+          <Link href="/repositories" className="hover:text-sky-700">Repositories</Link>
+          {user.role === "admin" && <Link href="/users" className="hover:text-sky-700">Users</Link>}
+          <span className="ml-auto text-slate-600" data-testid="current-user">{user.username} · {user.role}</span>
+          <SignOutButton />
+        </nav>
+      </header>
+      <main className="mx-auto max-w-7xl px-4 py-6">{children}</main>
+    </div>
+  );
+}

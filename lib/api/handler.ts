@@ -1,0 +1,102 @@
+// Every API route goes through apiRoute: it authenticates the session, checks the
+// action's permission, validates params/query/body with zod and maps errors to HTTP.
+import { randomUUID } from "node:crypto";
+import type { NextRequest } from "next/server";
+import { z } from "zod";
+import { AppError } from "../errors";
+import { can, type Action } from "../auth/roles";
+import { SESSION_COOKIE, userForToken, type SessionUser } from "../auth/sessions";
+import { db } from "../db";
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+interface Spec<P, Q, B> {
+  /** "public" routes (sign-in) skip authentication; all others need a session. */
+  action: Action | "authenticated" | "public";
+  params?: P;
+  query?: Q;
+  body?: B;
+}
+
+export interface Ctx<P, Q, B> {
+  req: NextRequest;
+  user: SessionUser;
+  params: Out<P>;
+  query: Out<Q>;
+  body: Out<B>;
+}
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+export function apiRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+  spec: Spec<P, Q, B>,
+  fn: (ctx: Ctx<P, Q, B>) => Promise<unknown>,
+) {
+  return async (req: NextRequest, context: RouteContext): Promise<Response> => {
+    try {
+      const mutating = !["GET", "HEAD", "OPTIONS"].includes(req.method);
+      if (mutating) assertSameOrigin(req);
+      let user = null as SessionUser | null;
+      if (spec.action !== "public") {
+        user = await userForToken(db(), req.cookies.get(SESSION_COOKIE)?.value);
+        if (!user) throw new AppError("unauthenticated", "Sign in to continue (no valid session)");
+        if (spec.action !== "authenticated" && !can(user.role, spec.action)) {
+          throw new AppError("forbidden", `Your role (${user.role}) may not perform ${spec.action}`);
+        }
+      }
+      const params = parse(spec.params, await context.params, "path");
+      const query = parse(spec.query, Object.fromEntries(req.nextUrl.searchParams), "query");
+      const body = spec.body ? parse(spec.body, await readJson(req), "body") : undefined;
+      const result = await fn({ req, user: user!, params, query, body } as Ctx<P, Q, B>);
+      return result instanceof Response ? result : Response.json(result ?? { ok: true });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+function parse<S extends Schema | undefined>(schema: S, value: unknown, where: string): Out<S> {
+  if (!schema) return undefined as Out<S>;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ field: i.path.join("."), message: i.message }));
+    const summary = issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; ");
+    throw new AppError("invalid", `Invalid ${where}: ${summary}`, { issues });
+  }
+  return parsed.data as Out<S>;
+}
+
+async function readJson(req: NextRequest): Promise<unknown> {
+  const text = await req.text();
+  if (text.length > 1_000_000) throw new AppError("invalid", "Request body is larger than 1 MB");
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("invalid", "Request body is not valid JSON");
+  }
+}
+
+/** Cookie-authenticated mutations must come from our own pages (CSRF defence beside SameSite). */
+function assertSameOrigin(req: NextRequest): void {
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new AppError("forbidden", "Cross-site request refused (malformed Origin)");
+  }
+  if (originHost !== host) throw new AppError("forbidden", `Cross-site request refused (Origin ${origin} does not match this site)`);
+}
+
+export function errorResponse(error: unknown): Response {
+  if (error instanceof AppError) {
+    return Response.json({ error: { code: error.code, message: error.message, ...(error.details ?? {}) } }, { status: error.status });
+  }
+  const ref = randomUUID().slice(0, 8);
+  console.error(`[tideline] unexpected error ref=${ref}:`, error instanceof Error ? error.stack : error);
+  return Response.json({ error: { code: "internal", message: `Unexpected server error (reference ${ref}); see the server log` } }, { status: 500 });
+}

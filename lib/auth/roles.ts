@@ -1,0 +1,23 @@
+// The four roles, ordered: each includes everything the ones below it may do.
+export const ROLES = ["viewer", "developer", "approver", "admin"] as const;
+export type RoleName = (typeof ROLES)[number];
+
+export function hasRole(actual: RoleName, required: RoleName): boolean {
+  return ROLES.indexOf(actual) >= ROLES.indexOf(required);
+}
+
+/** What each action needs; routes name the action, never a bare role. */
+export const PERMISSIONS = {
+  "repository.read": "viewer",
+  "repository.fetch": "developer",
+  "repository.create": "admin",
+  "repository.delete": "admin",
+  "user.read": "admin",
+  "user.manage": "admin",
+  "audit.read": "admin",
+} as const satisfies Record<string, RoleName>;
+export type Action = keyof typeof PERMISSIONS;
+
+export function can(role: RoleName, action: Action): boolean {
+  return hasRole(role, PERMISSIONS[action]);
+}

@@ -1,0 +1,41 @@
+// Server-side sessions: the cookie holds a random token, Postgres holds only its SHA-256.
+import { createHash, randomBytes } from "node:crypto";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { RoleName } from "./roles";
+
+export const SESSION_COOKIE = "tideline_session";
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string | null;
+  role: RoleName;
+  sessionId: string;
+}
+
+const digest = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export async function createSession(prisma: PrismaClient, userId: string, ttlHours: number) {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  await prisma.session.create({ data: { id: digest(token), userId, expiresAt } });
+  return { token, expiresAt };
+}
+
+export async function userForToken(prisma: PrismaClient, token: string | undefined): Promise<SessionUser | null> {
+  if (!token || token.length > 200) return null;
+  const id = digest(token);
+  const session = await prisma.session.findUnique({ where: { id }, include: { user: true } });
+  if (!session || session.user.disabled) return null;
+  if (session.expiresAt.getTime() <= Date.now()) {
+    await prisma.session.delete({ where: { id } }).catch(() => {});
+    return null;
+  }
+  const { user } = session;
+  return { id: user.id, username: user.username, displayName: user.displayName, role: user.role, sessionId: id };
+}
+
+export async function revokeSession(prisma: PrismaClient, token: string | undefined): Promise<void> {
+  if (!token) return;
+  await prisma.session.deleteMany({ where: { id: digest(token) } });
+}

@@ -1,0 +1,98 @@
+// Keeps a bare local mirror of a remote with isomorphic-git. Mirrors are named by the
+// repository's id (never by anything from the remote), and no work tree is ever written.
+import fs from "node:fs";
+import path from "node:path";
+import git from "isomorphic-git";
+import http from "isomorphic-git/http/node";
+import { describeRemoteError } from "./remote-errors";
+import { isSafeBranchName } from "./paths";
+import { AppError } from "../errors";
+
+export interface RemoteCredentials {
+  username?: string | null;
+  token?: string | null;
+}
+
+export interface FetchProgress {
+  phase: string;
+  loaded: number;
+  total?: number;
+}
+
+export interface RemoteBranch {
+  name: string;
+  sha: string;
+}
+
+export function mirrorPath(mirrorsDir: string, repositoryId: string): string {
+  if (!/^[a-z0-9_-]+$/i.test(repositoryId)) throw new Error(`Unsafe repository id ${repositoryId}`);
+  return path.join(mirrorsDir, `${repositoryId}.git`);
+}
+
+function onAuthFor(credentials: RemoteCredentials) {
+  // Returning cancel on a second prompt makes a 401 surface as an error instead of looping.
+  let attempts = 0;
+  return () => {
+    attempts += 1;
+    if (attempts > 1 || (!credentials.username && !credentials.token)) return { cancel: true };
+    return { username: credentials.username || "git", password: credentials.token ?? "" };
+  };
+}
+
+/** Asks the remote for its refs: proves it is reachable, is Git, accepts the credentials, and is not empty. */
+export async function probeRemote(url: string, credentials: RemoteCredentials): Promise<{ defaultBranch: string | null; branches: number }> {
+  let info;
+  try {
+    info = await git.getRemoteInfo2({ http, url, onAuth: onAuthFor(credentials), protocolVersion: 1 });
+  } catch (error) {
+    throw describeRemoteError(error, url);
+  }
+  const heads = (info.refs ?? []).filter((r) => r.ref.startsWith("refs/heads/"));
+  if (heads.length === 0) throw new AppError("invalid", `The repository at ${url} is empty: it has no branches yet; push a first commit and try again`);
+  const head = (info.refs ?? []).find((r) => r.ref === "HEAD");
+  const defaultBranch = head?.target?.replace(/^refs\/heads\//, "") ?? heads[0]!.ref.replace(/^refs\/heads\//, "");
+  return { defaultBranch, branches: heads.length };
+}
+
+export async function ensureMirror(gitdir: string): Promise<void> {
+  if (fs.existsSync(path.join(gitdir, "HEAD"))) return;
+  await fs.promises.mkdir(gitdir, { recursive: true });
+  await git.init({ fs, gitdir, bare: true });
+}
+
+/** Fetches every branch (force-updating refs, pruning deleted ones) and returns what the remote now holds. */
+export async function fetchMirror(opts: {
+  gitdir: string;
+  url: string;
+  credentials: RemoteCredentials;
+  onProgress?: (p: FetchProgress) => void;
+}): Promise<{ branches: RemoteBranch[]; defaultBranch: string | null }> {
+  const { gitdir, url } = opts;
+  await ensureMirror(gitdir);
+  let result;
+  try {
+    result = await git.fetch({
+      fs,
+      http,
+      gitdir,
+      url,
+      remote: "origin",
+      singleBranch: false,
+      tags: false,
+      prune: true,
+      onAuth: onAuthFor(opts.credentials),
+      onProgress: opts.onProgress,
+    });
+  } catch (error) {
+    throw describeRemoteError(error, url);
+  }
+  const names = await git.listBranches({ fs, gitdir, remote: "origin" });
+  const branches: RemoteBranch[] = [];
+  for (const name of names) {
+    if (name === "HEAD" || !isSafeBranchName(name)) continue;
+    branches.push({ name, sha: await git.resolveRef({ fs, gitdir, ref: `refs/remotes/origin/${name}` }) });
+  }
+  if (branches.length === 0) throw new AppError("invalid", `The repository at ${url} is empty: it has no branches`);
+  const defaultBranch = result.defaultBranch?.replace(/^refs\/heads\//, "") ?? null;
+  return { branches, defaultBranch };
+}

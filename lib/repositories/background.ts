@@ -1,0 +1,30 @@
+// Runs fetches outside the request that asked for them; the lease in fetch-repository
+// keeps concurrent triggers (button, timer, other replicas) from overlapping.
+import { fetchRepository } from "./fetch-repository";
+import { fetchDeps } from "../services";
+import { db } from "../db";
+import { env } from "../env";
+
+export function startFetchInBackground(repositoryId: string): void {
+  fetchRepository(fetchDeps(), repositoryId).catch((error: Error) => {
+    console.warn(`[tideline] fetch of repository ${repositoryId} failed: ${error.message}`);
+  });
+}
+
+let timer: NodeJS.Timeout | undefined;
+
+/** Periodically fetches every repository (TIDELINE_FETCH_INTERVAL_SECONDS; 0 disables). */
+export function startPeriodicFetch(): void {
+  const seconds = env().TIDELINE_FETCH_INTERVAL_SECONDS;
+  if (timer || seconds === 0) return;
+  const tick = async () => {
+    const repos = await db().repository.findMany({ select: { id: true } }).catch(() => []);
+    for (const repo of repos) {
+      await fetchRepository(fetchDeps(), repo.id).catch((error: Error) => {
+        console.warn(`[tideline] periodic fetch of ${repo.id} failed: ${error.message}`);
+      });
+    }
+  };
+  timer = setInterval(() => void tick(), seconds * 1000);
+  timer.unref();
+}

@@ -1,0 +1,10 @@
+// Wires lib modules to this process's configuration, so route handlers stay one call deep.
+import { db } from "./db";
+import { env } from "./env";
+import { seal, unseal } from "./crypto/keyring";
+import type { FetchDeps } from "./repositories/fetch-repository";
+import type { BrowseDeps } from "./repositories/browse";
+
+export const fetchDeps = (): FetchDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, unseal });
+export const browseDeps = (): BrowseDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, maxFileBytes: env().TIDELINE_MAX_FILE_BYTES });
+export const sealDeps = () => ({ prisma: db(), seal });
