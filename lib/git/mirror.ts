@@ -54,10 +54,14 @@ export async function probeRemote(url: string, credentials: RemoteCredentials): 
   return { defaultBranch, branches: heads.length };
 }
 
-export async function ensureMirror(gitdir: string): Promise<void> {
-  if (fs.existsSync(path.join(gitdir, "HEAD"))) return;
-  await fs.promises.mkdir(gitdir, { recursive: true });
-  await git.init({ fs, gitdir, bare: true });
+/** Creates the bare mirror on first use; the remote URL is (re)written each time (no credentials in it). */
+export async function ensureMirror(gitdir: string, url: string): Promise<void> {
+  if (!fs.existsSync(path.join(gitdir, "HEAD"))) {
+    await fs.promises.mkdir(gitdir, { recursive: true });
+    await git.init({ fs, gitdir, bare: true });
+  }
+  await git.setConfig({ fs, gitdir, path: "remote.origin.url", value: url });
+  await git.setConfig({ fs, gitdir, path: "remote.origin.fetch", value: "+refs/heads/*:refs/remotes/origin/*" });
 }
 
 /** Fetches every branch (force-updating refs, pruning deleted ones) and returns what the remote now holds. */
@@ -68,14 +72,13 @@ export async function fetchMirror(opts: {
   onProgress?: (p: FetchProgress) => void;
 }): Promise<{ branches: RemoteBranch[]; defaultBranch: string | null }> {
   const { gitdir, url } = opts;
-  await ensureMirror(gitdir);
+  await ensureMirror(gitdir, url);
   let result;
   try {
     result = await git.fetch({
       fs,
       http,
       gitdir,
-      url,
       remote: "origin",
       singleBranch: false,
       tags: false,

@@ -36,7 +36,8 @@ export function describeRemoteError(error: unknown, url: string): AppError {
   if (e.code === "SmartHttpError" || e.code === "ParseError" || e.code === "UnknownTransportError") {
     return new AppError("invalid", `${url} does not look like a Git repository (the server did not speak the Git smart HTTP protocol)`);
   }
-  if (e.code === "UserCanceledError") return new AppError("upstream_auth", `Authentication failed at ${host}: credentials were rejected`);
+  // onAuth cancels once credentials were tried (or none exist), which means the server said 401.
+  if (e.code === "UserCanceledError") return new AppError("upstream_auth", `Authentication failed at ${host} (HTTP 401): the username or token is wrong or missing`);
   return new AppError("unreachable", `Fetching from ${host} failed: ${e.message ?? String(error)}`);
 }
 

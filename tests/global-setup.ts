@@ -1,0 +1,39 @@
+// Starts one real PostgreSQL for the whole unit/integration run (a fresh database each
+// run), applies the committed migrations, and hands the URL to test workers via env.
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { migrate, startDatabase } from "../support/stack";
+import { ensureDatabase } from "../support/postgres";
+
+export default async function setup() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "tideline-test-"));
+  chmodSync(dataDir, 0o755); // embedded Postgres runs as the postgres user when we are root
+  const database = `tideline_test_${Date.now()}`;
+  const external = process.env.DATABASE_URL;
+  let url: string;
+  let stop = async () => {};
+  if (external) {
+    const admin = new URL(external);
+    admin.pathname = "/postgres";
+    await ensureDatabase(admin.toString(), database);
+    const scoped = new URL(external);
+    scoped.pathname = `/${database}`;
+    url = scoped.toString();
+  } else {
+    delete process.env.DATABASE_URL;
+    const db = await startDatabase({ dataDir, database, quiet: true });
+    url = db.url;
+    stop = db.stop;
+  }
+  migrate(url);
+  process.env.DATABASE_URL = url;
+  process.env.TIDELINE_SECRET_KEY = randomBytes(32).toString("base64");
+  process.env.TIDELINE_DATA_DIR = path.join(dataDir, "data");
+  process.env.TIDELINE_FETCH_INTERVAL_SECONDS = "0";
+  return async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
