@@ -16,6 +16,8 @@ const securityHeaders = [
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Type checking runs as its own step (npm run typecheck) over the whole repository.
+  typescript: { ignoreBuildErrors: true },
   serverExternalPackages: ["@node-rs/argon2", "isomorphic-git", "pg", "@prisma/adapter-pg"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 
 export default defineConfig({
   schema: "prisma/schema.prisma",
+  migrations: { seed: "tsx prisma/seed.ts" },
   experimental: { adapter: true },
   engine: "js",
   adapter: async () => {

@@ -37,7 +37,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
       return sendText(res, 401, "Unauthorized");
     }
     const h = (name: string) => req.headers[name] as string | undefined;
-    const env: NodeJS.ProcessEnv = {
+    const env: Record<string, string | undefined> = {
       // A minimal env: inherited GIT_DIR & co. (e.g. from a git hook) would confuse the backend.
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -59,7 +59,7 @@ export async function startGitServer(opts: GitServerOptions): Promise<GitServer>
     if (h("content-encoding")) env.HTTP_CONTENT_ENCODING = h("content-encoding");
     if (h("git-protocol")) env.GIT_PROTOCOL = h("git-protocol");
 
-    const child = spawn("git", ["http-backend"], { env, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("git", ["http-backend"], { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "pipe"] });
     children.add(child);
     child.on("close", () => children.delete(child));
     child.on("error", () => sendText(res, 500, "git http-backend failed to start"));

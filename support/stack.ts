@@ -32,7 +32,7 @@ export async function startDatabase(opts: { dataDir: string; database: string; q
   return { url: pg.urlFor(opts.database), stop: () => pg.stop() };
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, what: string): void {
+function run(command: string, args: string[], env: Record<string, string>, what: string): void {
   const result = spawnSync(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
   if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
 }

@@ -1,0 +1,73 @@
+// `npm run demo`: everything a newcomer needs on a fresh machine, in one process tree:
+// Postgres (embedded unless DATABASE_URL), schema, a demo Git repository served by a real
+// Git server, the first admin, the repository tracked and indexed, then the dashboard.
+import path from "node:path";
+import { existsSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { ROOT, ensureSecretKey, generatePrismaClient, migrate, startDatabase } from "../support/stack";
+import { createDemoRepository } from "../support/demo-repo";
+import { startGitServer } from "../support/git-server";
+
+const dataDir = path.resolve(process.env.TIDELINE_DATA_DIR ?? path.join(ROOT, ".tideline"));
+const port = Number(process.env.PORT ?? 3000);
+const gitPort = Number(process.env.TIDELINE_DEMO_GIT_PORT ?? 3001);
+const step = (message: string) => console.log(`\x1b[36m▸\x1b[0m ${message}`);
+
+step(`Data folder: ${dataDir}`);
+const secretKey = ensureSecretKey(dataDir);
+step(process.env.DATABASE_URL ? "Using DATABASE_URL" : "Starting embedded PostgreSQL");
+const database = await startDatabase({ dataDir, database: "tideline", quiet: true });
+step("Applying migrations");
+migrate(database.url);
+generatePrismaClient();
+
+Object.assign(process.env, { DATABASE_URL: database.url, TIDELINE_SECRET_KEY: secretKey, TIDELINE_DATA_DIR: dataDir });
+
+step("Preparing the demo Git repository");
+const gitRoot = path.join(dataDir, "demo-git");
+await createDemoRepository(path.join(gitRoot, "platform-config.git"));
+const gitServer = await startGitServer({ root: gitRoot, port: gitPort });
+step(`Git server: ${gitServer.url}/platform-config.git`);
+
+const { db } = await import("../lib/db");
+const { bootstrapAdmin } = await import("../lib/setup/bootstrap-admin");
+const { addRepository } = await import("../lib/repositories/add-repository");
+const { fetchRepository } = await import("../lib/repositories/fetch-repository");
+const { fetchDeps, sealDeps } = await import("../lib/services");
+
+const admin = await bootstrapAdmin(db(), { password: process.env.TIDELINE_ADMIN_PASSWORD });
+if (admin) {
+  const file = path.join(dataDir, "admin-credentials.txt");
+  writeFileSync(file, `username: ${admin.username}\npassword: ${admin.password}\n`, { mode: 0o600 });
+  console.log(`\n  First admin created — sign in with\n    username: \x1b[1m${admin.username}\x1b[0m\n    password: \x1b[1m${admin.password}\x1b[0m\n  (shown once; also saved to ${file}, mode 0600)\n`);
+}
+let demo = await db().repository.findUnique({ where: { name: "platform-config" } });
+const demoUrl = `${gitServer.url}/platform-config.git`;
+if (demo && demo.url !== demoUrl) demo = await db().repository.update({ where: { id: demo.id }, data: { url: demoUrl } });
+demo ??= await addRepository(sealDeps(), { name: "platform-config", url: demoUrl }, null);
+step("Indexing the demo repository");
+await fetchRepository(fetchDeps(), demo.id);
+await db().$disconnect();
+
+const nextBin = path.join(ROOT, "node_modules", ".bin", "next");
+if (!existsSync(path.join(ROOT, ".next", "BUILD_ID")) || process.env.TIDELINE_REBUILD === "1") {
+  step("Building the dashboard (first run only; set TIDELINE_REBUILD=1 to rebuild)");
+  spawnSync(process.execPath, [path.join(ROOT, "scripts", "copy-monaco.mjs")], { stdio: "inherit" });
+  const build = spawnSync(nextBin, ["build"], { cwd: ROOT, stdio: "inherit", env: process.env });
+  if (build.status !== 0) throw new Error("next build failed");
+}
+step(`Dashboard: http://localhost:${port}`);
+const server = spawn(nextBin, ["start", "-p", String(port)], { cwd: ROOT, stdio: "inherit", env: process.env });
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  server.kill("SIGTERM");
+  await gitServer.stop();
+  await database.stop();
+  process.exit(0);
+}
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
+server.on("exit", shutdown);
