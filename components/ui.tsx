@@ -25,7 +25,7 @@ export function StatusBadge({ status }: { status: string }) {
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : String(error);
-  return <div role="alert" className="rounded border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800">{message}</div>;
+  return <div role="alert" data-testid="error" className="rounded border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800">{message}</div>;
 }
 
 export function relativeTime(iso: string | null | undefined): string {

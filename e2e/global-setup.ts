@@ -1,0 +1,88 @@
+// Starts everything the browser tests use: Postgres, a Git server with the demo repository,
+// known users, and `next start` on E2E_PORT, built from the current sources.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { ROOT, migrate, startDatabase } from "../support/stack";
+import { ensureDatabase } from "../support/postgres";
+import { createDemoRepository } from "../support/demo-repo";
+import { startGitServer } from "../support/git-server";
+import { E2E_STATE_FILE, USERS, type E2EState } from "./fixtures/state";
+
+async function waitForHttp(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`Server at ${url} did not start within ${timeoutMs} ms`);
+}
+
+export default async function globalSetup() {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "tideline-e2e-"));
+  chmodSync(tmp, 0o755);
+  const database = `tideline_e2e_${Date.now()}`;
+  let dbUrl: string;
+  let stopDb = async () => {};
+  if (process.env.DATABASE_URL) {
+    const admin = new URL(process.env.DATABASE_URL);
+    admin.pathname = "/postgres";
+    await ensureDatabase(admin.toString(), database);
+    const scoped = new URL(process.env.DATABASE_URL);
+    scoped.pathname = `/${database}`;
+    dbUrl = scoped.toString();
+  } else {
+    const db = await startDatabase({ dataDir: tmp, database, quiet: true });
+    dbUrl = db.url;
+    stopDb = db.stop;
+  }
+  migrate(dbUrl);
+
+  const gitRoot = path.join(tmp, "git");
+  await createDemoRepository(path.join(gitRoot, "platform-config.git"));
+  const git = await startGitServer({ root: gitRoot });
+
+  const env = {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"),
+    TIDELINE_DATA_DIR: path.join(tmp, "data"),
+    TIDELINE_FETCH_INTERVAL_SECONDS: "0",
+  };
+  Object.assign(process.env, env);
+  const { db } = await import("../lib/db");
+  const { createUser } = await import("../lib/users/manage-users");
+  for (const user of Object.values(USERS)) await createUser(db(), user);
+  await db().$disconnect();
+
+  if (process.env.E2E_SKIP_BUILD !== "1") {
+    const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, env, stdio: "inherit" });
+    if (build.status !== 0) throw new Error("npm run build failed");
+  }
+  const port = Number(process.env.E2E_PORT ?? 3100);
+  const server = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  await waitForHttp(`http://127.0.0.1:${port}/login`, 60_000);
+
+  const state: E2EState = { gitUrl: git.url };
+  writeFileSync(E2E_STATE_FILE, JSON.stringify(state));
+
+  return async () => {
+    try {
+      process.kill(-server.pid!, "SIGTERM");
+    } catch {}
+    await git.stop();
+    await stopDb();
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(E2E_STATE_FILE, { force: true });
+  };
+}
