@@ -612,8 +612,13 @@ export async function createDemoRepository(
     await git(["push", "-q", staging, "refs/heads/*:refs/heads/*"]);
     // Lets pushes through the smart-HTTP server work even without REMOTE_USER.
     await runGit([`--git-dir=${staging}`, "config", "http.receivepack", "true"]);
-    if (existsSync(bareDir)) await rmdir(bareDir); // known to be empty here
-    await rename(staging, bareDir);
+    try {
+      if (existsSync(bareDir)) await rmdir(bareDir); // known to be empty here
+      await rename(staging, bareDir);
+    } catch (err) {
+      // A concurrent call may have won the race; its repository is just as good.
+      if (!(await isGitRepo(bareDir))) throw err;
+    }
   } finally {
     await rm(work, { recursive: true, force: true });
     await rm(staging, { recursive: true, force: true });
