@@ -126,6 +126,7 @@ async function main() {
   chmodSync(tmp, 0o755); // embedded Postgres runs as the postgres user when we are root
   const cleanups: Array<() => Promise<void> | void> = [];
   const results: Record<string, unknown> = {};
+  const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
   try {
     // ---------------------------------------------------------- 1. Postgres
     const database = `tideline_bench_${Date.now()}`;
@@ -361,6 +362,8 @@ async function main() {
       node: process.version,
       git: (await gitOut("--version")).replace("git version ", ""),
       postgres: (await sql.query("SHOW server_version")).rows[0].server_version as string,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
       collation: (await sql.query("SELECT datcollate FROM pg_database WHERE datname = current_database()")).rows[0].datcollate as string,
     };
     results.machine = machine;
@@ -369,6 +372,7 @@ async function main() {
     const out: string[] = [];
     out.push("", "Tideline history benchmark");
     out.push(`Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, git ${machine.git}, Postgres ${machine.postgres} (collation ${machine.collation})`);
+    out.push(`Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs; other work on the machine skews every figure)`);
     out.push(`Repository: ${COMMITS} commits, ${FILES} files, ${objectCount} objects, ${(packBytes / 1048576).toFixed(1)} MiB pack (generated in ${fmtMs(gen.ms)})`);
     out.push(`Index check: ${dbCommits}/${gitCommitCount} commits, ${dbFiles}/${gitFileRowsExact} changed-path rows ${dbCommits === gitCommitCount && dbFiles === gitFileRowsExact ? "(match git)" : "(MISMATCH)"}`);
     out.push(`Process max RSS after full import: ${(maxRssAfterImport / 1048576).toFixed(0)} MiB`);

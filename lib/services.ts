@@ -4,7 +4,9 @@ import { env } from "./env";
 import { seal, unseal } from "./crypto/keyring";
 import type { FetchDeps } from "./repositories/fetch-repository";
 import type { BrowseDeps } from "./repositories/browse";
+import type { ClusterDeps } from "./clusters/manage-clusters";
 
 export const fetchDeps = (): FetchDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, unseal });
 export const browseDeps = (): BrowseDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, maxFileBytes: env().TIDELINE_MAX_FILE_BYTES });
 export const sealDeps = () => ({ prisma: db(), seal });
+export const clusterDeps = (): ClusterDeps => ({ prisma: db(), seal, unseal });

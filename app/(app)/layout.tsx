@@ -12,6 +12,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         <nav className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3 text-sm">
           <Link href="/" className="text-lg font-semibold text-sky-800">Tideline</Link>
           <Link href="/repositories" className="hover:text-sky-700">Repositories</Link>
+          <Link href="/clusters" className="hover:text-sky-700">Clusters</Link>
           {user.role === "admin" && <Link href="/users" className="hover:text-sky-700">Users</Link>}
           <span className="ml-auto text-slate-600" data-testid="current-user">{user.username} · {user.role}</span>
           <SignOutButton />

@@ -1,0 +1,122 @@
+// The one place Tideline talks HTTP to a Kubernetes API server: authentication comes from
+// @kubernetes/client-node's KubeConfig; failures become errors naming the cluster and the cause.
+import { KubeConfig, RequestContext, HttpMethod } from "@kubernetes/client-node";
+import { fetch } from "undici";
+import { AppError } from "../errors";
+
+export type KubeFailure = "tls" | "unauthorized" | "forbidden" | "dns" | "timeout" | "refused" | "not_found" | "gone" | "conflict" | "invalid" | "http";
+
+export class KubeError extends AppError {
+  constructor(readonly failure: KubeFailure, message: string, readonly statusCode?: number, readonly kubeStatus?: unknown) {
+    super(failure === "not_found" ? "not_found" : failure === "conflict" ? "conflict" : failure === "invalid" ? "invalid" : "unreachable", message);
+  }
+}
+
+export interface KubeClient {
+  name: string;
+  server: string;
+  kc: KubeConfig;
+}
+
+export function clientFromKubeconfig(name: string, kubeconfig: string): KubeClient {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new AppError("invalid", `Cluster ${name}: kubeconfig has no server`);
+  return { name, server, kc };
+}
+
+export function inClusterClient(name: string): KubeClient {
+  const kc = new KubeConfig();
+  kc.loadFromCluster();
+  return { name, server: kc.getCurrentCluster()!.server, kc };
+}
+
+const TLS_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_SIGNATURE_FAILURE", "ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO",
+]);
+
+function networkCause(error: unknown): { code?: string; message: string } {
+  let e = error as { code?: string; message?: string; cause?: unknown; name?: string } | undefined;
+  for (let i = 0; i < 5 && e; i++) {
+    if (e.code) return { code: e.code, message: e.message ?? String(e) };
+    if (e.name === "TimeoutError") return { code: "ETIMEDOUT", message: e.message ?? "timeout" };
+    e = e.cause as typeof e;
+  }
+  return { message: (error as Error)?.message ?? String(error) };
+}
+
+export function describeNetworkError(client: KubeClient, error: unknown): KubeError {
+  if (error instanceof KubeError) return error;
+  const { code, message } = networkCause(error);
+  const where = `cluster ${client.name} (${client.server})`;
+  if (code && (TLS_CODES.has(code) || code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL"))) {
+    return new KubeError("tls", `TLS verification failed for ${where}: ${code} — the CA in the kubeconfig does not match the server's certificate`);
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return new KubeError("dns", `DNS lookup failed for ${where}: check the server address`);
+  if (code === "ECONNREFUSED") return new KubeError("refused", `Connection refused by ${where}: is the API server running?`);
+  if (code === "ETIMEDOUT" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "ABORT_ERR") {
+    return new KubeError("timeout", `Timed out talking to ${where}`);
+  }
+  if (code === "ECONNRESET" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "UND_ERR_SOCKET") {
+    return new KubeError("refused", `${where} is unreachable (${code})`);
+  }
+  return new KubeError("http", `Request to ${where} failed: ${code ? `${code}: ` : ""}${message}`);
+}
+
+function describeStatus(client: KubeClient, status: number, body: unknown, what: string): KubeError {
+  const message = (body as { message?: string })?.message ?? "";
+  const where = `cluster ${client.name}`;
+  switch (status) {
+    case 401:
+      return new KubeError("unauthorized", `${where} rejected the credentials (HTTP 401) — the token or client certificate is invalid or expired`, status, body);
+    case 403:
+      return new KubeError("forbidden", `${where} forbids ${what} (HTTP 403): ${message}`, status, body);
+    case 404:
+      return new KubeError("not_found", `${where}: ${what} not found (HTTP 404)${message ? `: ${message}` : ""}`, status, body);
+    case 409:
+      return new KubeError("conflict", `${where}: conflict on ${what} (HTTP 409): ${message}`, status, body);
+    case 410:
+      return new KubeError("gone", `${where}: ${what} expired (HTTP 410): ${message}`, status, body);
+    case 422:
+      return new KubeError("invalid", `${where}: ${what} is invalid (HTTP 422): ${message}`, status, body);
+    default:
+      return new KubeError("http", `${where}: ${what} failed with HTTP ${status}${message ? `: ${message}` : ""}`, status, body);
+  }
+}
+
+export interface KubeRequest {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  timeoutMs?: number;
+}
+
+export async function kubeRequest<T = unknown>(client: KubeClient, method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", apiPath: string, req: KubeRequest = {}): Promise<T> {
+  const url = new URL(client.server.replace(/\/$/, "") + apiPath);
+  for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+  const ctx = new RequestContext(url.toString(), HttpMethod[method]);
+  await client.kc.applySecurityAuthentication(ctx);
+  const headers = { ...ctx.getHeaders(), Accept: "application/json" } as Record<string, string>;
+  let body: string | undefined;
+  if (req.body !== undefined) {
+    headers["Content-Type"] = req.contentType ?? "application/json";
+    body = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+  }
+  let res;
+  try {
+    res = await fetch(url, { method, headers, body, dispatcher: ctx.getDispatcher(), signal: AbortSignal.timeout(req.timeoutMs ?? 15_000) });
+  } catch (error) {
+    throw describeNetworkError(client, error);
+  }
+  const text = await res.text();
+  let json: unknown = undefined;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = { message: text.slice(0, 200) };
+  }
+  if (!res.ok) throw describeStatus(client, res.status, json, `${method} ${apiPath}`);
+  return json as T;
+}

@@ -1,0 +1,48 @@
+// Streams a Kubernetes WATCH as parsed events (one JSON object per line).
+import { RequestContext, HttpMethod } from "@kubernetes/client-node";
+import { fetch } from "undici";
+import { describeNetworkError, KubeError, type KubeClient } from "./transport";
+
+export interface WatchEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
+  object: KubeObject;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; uid?: string; managedFields?: unknown; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export async function* watchStream(client: KubeClient, path: string, query: Record<string, string | number | boolean>, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+  const url = new URL(client.server.replace(/\/$/, "") + path);
+  url.searchParams.set("watch", "true");
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
+  const ctx = new RequestContext(url.toString(), HttpMethod.GET);
+  await client.kc.applySecurityAuthentication(ctx);
+  let res;
+  try {
+    res = await fetch(url, { headers: { ...ctx.getHeaders(), Accept: "application/json" }, dispatcher: ctx.getDispatcher(), signal });
+  } catch (error) {
+    throw describeNetworkError(client, error);
+  }
+  if (res.status === 410) throw new KubeError("gone", `watch ${path}: resourceVersion too old`, 410);
+  if (!res.ok || !res.body) throw new KubeError(res.status === 401 ? "unauthorized" : res.status === 403 ? "forbidden" : "http", `cluster ${client.name}: watch ${path} failed with HTTP ${res.status}`, res.status);
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for await (const chunk of res.body) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (line) yield JSON.parse(line) as WatchEvent;
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    throw describeNetworkError(client, error);
+  }
+}
