@@ -1,6 +1,9 @@
-// Starts background work (periodic repository fetch) once per server process.
+// Starts background work (periodic repository fetch, cluster checks) once per server process.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { env } = await import("./lib/env");
   const { startPeriodicFetch } = await import("./lib/repositories/background");
+  const { startPeriodicClusterChecks } = await import("./lib/clusters/background");
   startPeriodicFetch();
+  startPeriodicClusterChecks(env().TIDELINE_CLUSTER_CHECK_INTERVAL_SECONDS);
 }
