@@ -28,11 +28,17 @@ export default async function setup() {
     stop = db.stop;
   }
   migrate(url);
+  // One real Kubernetes API server (the test bed) for every test file of this run.
+  const { startTestbed } = await import("../scripts/testbed.mjs");
+  const testbed = await startTestbed({ quiet: true });
+  process.env.TIDELINE_TEST_KUBECONFIG = testbed.kubeconfigPath;
+  process.env.TIDELINE_TEST_VIEWER_KUBECONFIG = testbed.viewerKubeconfigPath;
   process.env.DATABASE_URL = url;
   process.env.TIDELINE_SECRET_KEY = randomBytes(32).toString("base64");
   process.env.TIDELINE_DATA_DIR = path.join(dataDir, "data");
   process.env.TIDELINE_FETCH_INTERVAL_SECONDS = "0";
   return async () => {
+    await testbed.stop();
     await stop();
     rmSync(dataDir, { recursive: true, force: true });
   };

@@ -55,6 +55,12 @@ export class KindCache {
     return () => this.listeners.delete(listener);
   }
 
+  /** Restarts the watch from a given resourceVersion (a too-old one forces a fresh LIST). */
+  resync(fromResourceVersion?: string): void {
+    if (fromResourceVersion !== undefined) this.resourceVersion = fromResourceVersion;
+    this.abort.abort();
+  }
+
   stop(): void {
     this.state = "stopped";
     this.abort.abort();
