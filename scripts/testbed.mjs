@@ -192,7 +192,7 @@ function readyz(server, dir) {
  */
 export async function startTestbed({ dir, port, etcdPort, nodes, fresh, args = [], timeoutMs = 180000, quiet = false } = {}) {
   await buildTestbed({ quiet });
-  const argv = [];
+  const argv = ['--exit-with-parent'];
   if (dir) {
     dir = path.resolve(dir);
     mkdirSync(dir, { recursive: true });

@@ -65,15 +65,16 @@ func fail(format string, args ...any) int {
 func run() int {
 	t0 := time.Now()
 	var (
-		dir          = flag.String("dir", "", "state directory (certs, etcd data, kubeconfigs, logs); default: a new temporary directory removed on exit")
-		port         = flag.Int("port", 0, "kube-apiserver secure port on 127.0.0.1 (0 = pick a free port)")
-		etcdPort     = flag.Int("etcd-port", 0, "etcd client port on 127.0.0.1 (0 = pick a free port)")
-		etcdPeerPort = flag.Int("etcd-peer-port", 0, "etcd peer port on 127.0.0.1 (0 = pick a free port)")
-		nodes        = flag.Int("nodes", 1, "number of simulated nodes")
-		fresh        = flag.Bool("fresh", false, "delete existing etcd data in --dir before starting")
-		verbosity    = flag.Int("v", 0, "klog verbosity of the control plane log")
-		logFile      = flag.String("log-file", "", "control-plane log file (default <dir>/testbed.log)")
-		readyTimeout = flag.Duration("ready-timeout", 3*time.Minute, "give up if not ready within this time")
+		dir            = flag.String("dir", "", "state directory (certs, etcd data, kubeconfigs, logs); default: a new temporary directory removed on exit")
+		port           = flag.Int("port", 0, "kube-apiserver secure port on 127.0.0.1 (0 = pick a free port)")
+		etcdPort       = flag.Int("etcd-port", 0, "etcd client port on 127.0.0.1 (0 = pick a free port)")
+		etcdPeerPort   = flag.Int("etcd-peer-port", 0, "etcd peer port on 127.0.0.1 (0 = pick a free port)")
+		nodes          = flag.Int("nodes", 1, "number of simulated nodes")
+		fresh          = flag.Bool("fresh", false, "delete existing etcd data in --dir before starting")
+		verbosity      = flag.Int("v", 0, "klog verbosity of the control plane log")
+		logFile        = flag.String("log-file", "", "control-plane log file (default <dir>/testbed.log)")
+		exitWithParent = flag.Bool("exit-with-parent", false, "shut down (SIGTERM) when the parent process dies (used by scripts/testbed.mjs)")
+		readyTimeout   = flag.Duration("ready-timeout", 3*time.Minute, "give up if not ready within this time")
 	)
 	flag.Parse()
 
@@ -117,16 +118,27 @@ func run() int {
 	defer klog.Flush()
 
 	// Signals: first one starts a clean shutdown, a second one exits at once.
+	// A launcher that died must not kill us mid-shutdown via SIGPIPE on stdout/stderr.
+	signal.Ignore(syscall.SIGPIPE)
 	sigCh := make(chan os.Signal, 2)
 	signal.Notify(sigCh, syscall.SIGINT, syscall.SIGTERM)
 	rootCtx, cancelRoot := context.WithCancel(context.Background())
 	go func() {
 		<-sigCh
+		first := time.Now()
 		cancelRoot()
-		<-sigCh
-		fmt.Fprintln(os.Stderr, "testbed: second signal, exiting now")
-		os.Exit(130)
+		for range sigCh {
+			// A terminal's Ctrl-C reaches both a launcher and this process, and the
+			// launcher then forwards a SIGTERM: ignore repeats within 2s.
+			if time.Since(first) > 2*time.Second {
+				fmt.Fprintln(os.Stderr, "testbed: second signal, exiting now")
+				os.Exit(130)
+			}
+		}
 	}()
+	if *exitWithParent {
+		setParentDeathSignal()
+	}
 
 	p := newPKI(*dir)
 	if err := p.ensure(); err != nil {

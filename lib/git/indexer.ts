@@ -1,12 +1,15 @@
 // Writes what a fetch brought into Postgres: new commits with their changed paths
 // (parents first, in batches, each batch one transaction), then each branch's membership.
 import fs from "node:fs";
+import path from "node:path";
 import git from "isomorphic-git";
-import type { PrismaClient } from "../generated/prisma/client";
+import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import { readNewCommits, withChangedFiles, type IndexedCommit } from "./read-commits";
+import { TreeReader } from "./tree-diff";
+import { gitCliAvailable, logNewCommits, objectExists, repackIfFragmented, revList } from "./git-cli";
 import type { RemoteBranch } from "./mirror";
 
-const BATCH = 500;
+const BATCH = 1_000;
 const ROWS_PER_INSERT = 5_000;
 
 export const commitRowId = (repositoryId: string, sha: string) => `${repositoryId}:${sha}`;
@@ -17,28 +20,69 @@ export interface IndexResult {
   branchesRemoved: number;
 }
 
+type Progress = (phase: string, loaded: number, total: number) => void;
+
 export async function indexRepository(opts: {
   prisma: PrismaClient;
   repositoryId: string;
   gitdir: string;
   branches: RemoteBranch[];
-  onProgress?: (phase: string, loaded: number, total: number) => void;
+  onProgress?: Progress;
+  /** Which reader walks the history; defaults to the git CLI when installed. */
+  reader?: "git-cli" | "isomorphic-git";
 }): Promise<IndexResult> {
   const { prisma, repositoryId, gitdir, branches } = opts;
-  const knownRows = await prisma.commit.findMany({ where: { repositoryId }, select: { sha: true } });
-  const known = new Set(knownRows.map((r) => r.sha));
-  const fresh = await readNewCommits(gitdir, branches.map((b) => b.sha), known);
+  const existing = await prisma.branch.findMany({ where: { repositoryId } });
+  const moved = branches.filter((b) => existing.find((e) => e.name === b.name)?.headSha !== b.sha);
+  const removed = existing.filter((e) => !branches.some((b) => b.name === e.name));
+  if (moved.length === 0 && removed.length === 0) return { newCommits: 0, branchesUpdated: 0, branchesRemoved: 0 };
 
-  const treeCache = {};
-  const treeOf = async (sha: string) => (await git.readCommit({ fs, gitdir, oid: sha, cache: treeCache })).commit.tree;
-  for (let start = 0; start < fresh.length; start += BATCH) {
-    const batch = await withChangedFiles(gitdir, fresh.slice(start, start + BATCH), treeOf);
-    await insertCommitBatch(prisma, repositoryId, batch);
-    opts.onProgress?.("Indexing commits", Math.min(start + BATCH, fresh.length), fresh.length);
+  const useCli = (opts.reader ?? (gitCliAvailable() ? "git-cli" : "isomorphic-git")) === "git-cli";
+  if (useCli) await repackIfFragmented(gitdir, countPacks(gitdir)).catch(() => false);
+  const newCommits = useCli
+    ? await indexWithGitCli(prisma, repositoryId, gitdir, moved, existing.map((e) => e.headSha), opts.onProgress)
+    : await indexWithIsomorphicGit(prisma, repositoryId, gitdir, moved, opts.onProgress);
+
+  for (const branch of moved) {
+    const before = existing.find((e) => e.name === branch.name);
+    const delta = useCli && before && (await objectExists(gitdir, before.headSha)) ? await membershipDelta(gitdir, before.headSha, branch.sha) : null;
+    await updateBranch(prisma, repositoryId, branch, delta);
   }
+  if (removed.length > 0) await prisma.branch.deleteMany({ where: { id: { in: removed.map((b) => b.id) } } });
+  return { newCommits, branchesUpdated: moved.length, branchesRemoved: removed.length };
+}
 
-  const { updated, removed } = await syncBranches(prisma, repositoryId, branches);
-  return { newCommits: fresh.length, branchesUpdated: updated, branchesRemoved: removed };
+function countPacks(gitdir: string): number {
+  try {
+    return fs.readdirSync(path.join(gitdir, "objects", "pack")).filter((f) => f.endsWith(".pack")).length;
+  } catch {
+    return 0;
+  }
+}
+
+async function indexWithGitCli(prisma: PrismaClient, repositoryId: string, gitdir: string, moved: RemoteBranch[], knownHeads: string[], onProgress?: Progress): Promise<number> {
+  const present = [];
+  for (const sha of new Set(knownHeads)) if (await objectExists(gitdir, sha)) present.push(sha);
+  const commits = await logNewCommits(gitdir, moved.map((b) => b.sha), present);
+  for (let start = 0; start < commits.length; start += BATCH) {
+    await insertCommitBatch(prisma, repositoryId, commits.slice(start, start + BATCH));
+    onProgress?.("Indexing commits", Math.min(start + BATCH, commits.length), commits.length);
+  }
+  return commits.length;
+}
+
+async function indexWithIsomorphicGit(prisma: PrismaClient, repositoryId: string, gitdir: string, moved: RemoteBranch[], onProgress?: Progress): Promise<number> {
+  const knownRows = await prisma.commit.findMany({ where: { repositoryId }, select: { sha: true } });
+  const reader = new TreeReader(gitdir);
+  const fresh = await readNewCommits(gitdir, moved.map((b) => b.sha), new Set(knownRows.map((r) => r.sha)), reader.cache);
+  const trees = new Map(fresh.map((c) => [c.sha, c.tree]));
+  const treeOf = async (sha: string) => trees.get(sha) ?? (await git.readCommit({ fs, gitdir, oid: sha, cache: reader.cache })).commit.tree;
+  for (let start = 0; start < fresh.length; start += BATCH) {
+    const batch = await withChangedFiles(reader, fresh.slice(start, start + BATCH), treeOf);
+    await insertCommitBatch(prisma, repositoryId, batch);
+    onProgress?.("Indexing commits", Math.min(start + BATCH, fresh.length), fresh.length);
+  }
+  return fresh.length;
 }
 
 async function insertCommitBatch(prisma: PrismaClient, repositoryId: string, batch: IndexedCommit[]): Promise<void> {
@@ -57,60 +101,70 @@ async function insertCommitBatch(prisma: PrismaClient, repositoryId: string, bat
     filesChanged: c.files.length,
   }));
   const files = batch.flatMap((c) => c.files.map((f) => ({ commitId: commitRowId(repositoryId, c.sha), path: f.path, change: f.change })));
-  await prisma.$transaction(async (tx) => {
-    await tx.commit.createMany({ data: commits, skipDuplicates: true });
-    for (let i = 0; i < files.length; i += ROWS_PER_INSERT) {
-      await tx.commitFile.createMany({ data: files.slice(i, i + ROWS_PER_INSERT), skipDuplicates: true });
-    }
-  }, { timeout: 120_000 });
+  await prisma.$transaction(
+    async (tx) => {
+      await tx.commit.createMany({ data: commits, skipDuplicates: true });
+      for (let i = 0; i < files.length; i += ROWS_PER_INSERT) {
+        await tx.commitFile.createMany({ data: files.slice(i, i + ROWS_PER_INSERT), skipDuplicates: true });
+      }
+    },
+    { timeout: 120_000 },
+  );
+}
+
+async function membershipDelta(gitdir: string, oldHead: string, newHead: string) {
+  const [added, removed] = await Promise.all([revList(gitdir, newHead, oldHead), revList(gitdir, oldHead, newHead)]);
+  return { added, removed };
 }
 
 /**
- * Recomputes which commits each branch reaches from the indexed parent graph. This handles
- * fast-forwards and force-pushes alike: history shows exactly what the branch now holds.
+ * Updates which commits a branch reaches: from an exact delta (git rev-list both ways) when
+ * the old head is known, else recomputed from the indexed parent graph. Either way a
+ * force-pushed branch ends up holding exactly what it now holds.
  */
-async function syncBranches(prisma: PrismaClient, repositoryId: string, branches: RemoteBranch[]) {
-  const graph = await prisma.commit.findMany({ where: { repositoryId }, select: { id: true, sha: true, parents: true, committedAt: true } });
-  const bySha = new Map(graph.map((c) => [c.sha, c]));
-  const existing = await prisma.branch.findMany({ where: { repositoryId } });
-  let updated = 0;
-
-  for (const branch of branches) {
-    const current = existing.find((b) => b.name === branch.name);
-    if (current && current.headSha === branch.sha) continue;
-    const reachable = new Set<string>();
-    const stack = [branch.sha];
-    while (stack.length > 0) {
-      const sha = stack.pop()!;
-      if (reachable.has(sha)) continue;
-      const node = bySha.get(sha);
-      if (!node) continue;
-      reachable.add(sha);
-      stack.push(...node.parents);
-    }
-    await prisma.$transaction(async (tx) => {
+async function updateBranch(prisma: PrismaClient, repositoryId: string, branch: RemoteBranch, delta: { added: string[]; removed: string[] } | null) {
+  await prisma.$transaction(
+    async (tx) => {
       const row = await tx.branch.upsert({
         where: { repositoryId_name: { repositoryId, name: branch.name } },
         create: { repositoryId, name: branch.name, headSha: branch.sha },
         update: { headSha: branch.sha },
       });
-      const members = await tx.branchCommit.findMany({ where: { branchId: row.id }, select: { sha: true } });
-      const had = new Set(members.map((m) => m.sha));
-      const gone = members.filter((m) => !reachable.has(m.sha)).map((m) => m.sha);
-      if (gone.length > 0) await tx.branchCommit.deleteMany({ where: { branchId: row.id, sha: { in: gone } } });
-      const added = [...reachable].filter((sha) => !had.has(sha)).map((sha) => {
-        const c = bySha.get(sha)!;
-        return { branchId: row.id, commitId: c.id, sha, committedAt: c.committedAt };
-      });
-      for (let i = 0; i < added.length; i += ROWS_PER_INSERT) {
-        await tx.branchCommit.createMany({ data: added.slice(i, i + ROWS_PER_INSERT), skipDuplicates: true });
+      let added: string[];
+      if (delta) {
+        if (delta.removed.length) await tx.branchCommit.deleteMany({ where: { branchId: row.id, sha: { in: delta.removed } } });
+        added = delta.added;
+      } else {
+        const reachable = await reachableFromGraph(tx as unknown as PrismaClient, repositoryId, branch.sha);
+        const members = await tx.branchCommit.findMany({ where: { branchId: row.id }, select: { sha: true } });
+        const gone = members.filter((m) => !reachable.has(m.sha)).map((m) => m.sha);
+        if (gone.length) await tx.branchCommit.deleteMany({ where: { branchId: row.id, sha: { in: gone } } });
+        const had = new Set(members.map((m) => m.sha));
+        added = [...reachable].filter((sha) => !had.has(sha));
       }
-    }, { timeout: 120_000 });
-    updated += 1;
-  }
+      for (let i = 0; i < added.length; i += ROWS_PER_INSERT) {
+        const chunk = added.slice(i, i + ROWS_PER_INSERT);
+        await tx.$executeRaw`
+          INSERT INTO "BranchCommit" ("branchId", "commitId", "committedAt", sha)
+          SELECT ${row.id}, c.id, c."committedAt", c.sha FROM "Commit" c
+          WHERE c."repositoryId" = ${repositoryId} AND c.sha = ANY(${chunk})
+          ON CONFLICT DO NOTHING`;
+      }
+    },
+    { timeout: 120_000 },
+  );
+}
 
-  const names = new Set(branches.map((b) => b.name));
-  const stale = existing.filter((b) => !names.has(b.name)).map((b) => b.id);
-  if (stale.length > 0) await prisma.branch.deleteMany({ where: { id: { in: stale } } });
-  return { updated, removed: stale.length };
+async function reachableFromGraph(prisma: PrismaClient, repositoryId: string, head: string): Promise<Set<string>> {
+  const graph = await prisma.$queryRaw<Array<{ sha: string; parents: string[] }>>(Prisma.sql`SELECT sha, parents FROM "Commit" WHERE "repositoryId" = ${repositoryId}`);
+  const parentsOf = new Map(graph.map((c) => [c.sha, c.parents]));
+  const reachable = new Set<string>();
+  const stack = [head];
+  while (stack.length > 0) {
+    const sha = stack.pop()!;
+    if (reachable.has(sha) || !parentsOf.has(sha)) continue;
+    reachable.add(sha);
+    stack.push(...parentsOf.get(sha)!);
+  }
+  return reachable;
 }

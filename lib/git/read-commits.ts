@@ -23,8 +23,7 @@ export interface IndexedCommit extends ParsedCommit {
 
 const toDate = (seconds: number) => new Date(seconds * 1000);
 
-export async function readNewCommits(gitdir: string, heads: string[], known: Set<string>): Promise<ParsedCommit[]> {
-  const cache = {};
+export async function readNewCommits(gitdir: string, heads: string[], known: Set<string>, cache: object = {}): Promise<ParsedCommit[]> {
   const found = new Map<string, ParsedCommit>();
   const stack = heads.filter((sha) => !known.has(sha));
   while (stack.length > 0) {
@@ -74,8 +73,7 @@ function parentsFirst(commits: Map<string, ParsedCommit>): ParsedCommit[] {
 }
 
 /** Adds changed files, compared with the first parent (as `git log --name-status` does for non-merges). */
-export async function withChangedFiles(gitdir: string, commits: ParsedCommit[], treeOf: (sha: string) => Promise<string>): Promise<IndexedCommit[]> {
-  const reader = new TreeReader(gitdir);
+export async function withChangedFiles(reader: TreeReader, commits: ParsedCommit[], treeOf: (sha: string) => Promise<string>): Promise<IndexedCommit[]> {
   const out: IndexedCommit[] = [];
   for (const commit of commits) {
     const parent = commit.parents[0];

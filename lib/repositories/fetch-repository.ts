@@ -34,13 +34,15 @@ export async function fetchRepository(deps: FetchDeps, repositoryId: string): Pr
   const started = Date.now();
   const firstTime = repo.lastFetchedAt === null;
   let lastWrite = 0;
+  // Progress writes also renew the lease, so a long first import never loses it midway.
   const report = (phase: string, loaded: number, total?: number) => {
     const now = Date.now();
     if (now - lastWrite < PROGRESS_EVERY_MS) return;
     lastWrite = now;
-    void prisma.repository
-      .update({ where: { id: repositoryId }, data: { progressPhase: phase, progressLoaded: loaded, progressTotal: total ?? null } })
-      .catch(() => {});
+    void prisma.$executeRaw`
+      UPDATE "Repository" SET "progressPhase" = ${phase}, "progressLoaded" = ${loaded}, "progressTotal" = ${total ?? null},
+        "fetchLeaseUntil" = now() + (${LEASE_MS} * interval '1 millisecond')
+      WHERE id = ${repositoryId} AND "fetchLeaseOwner" = ${owner}`.catch(() => {});
   };
 
   try {

@@ -121,3 +121,22 @@ describe("fetch and index", () => {
     await expect(listCommits(prisma(), repoId, { branch: "nope", limit: 5 })).rejects.toMatchObject({ code: "not_found" });
   });
 });
+
+describe("the isomorphic-git fallback (no git CLI on the server)", () => {
+  it("indexes exactly what the git CLI reader indexes", async () => {
+    const { fetchMirror, mirrorPath } = await import("../../lib/git/mirror");
+    const { indexRepository } = await import("../../lib/git/indexer");
+    const { env } = await import("../../lib/env");
+    const index = async (reader: "git-cli" | "isomorphic-git") => {
+      const repo = await addRepository(sealDeps(), { name: uniqueName(reader), url: `${git.open.url}/config.git` }, null);
+      const gitdir = mirrorPath(env().mirrorsDir, repo.id);
+      const { branches } = await fetchMirror({ gitdir, url: repo.url, credentials: {} });
+      await indexRepository({ prisma: prisma(), repositoryId: repo.id, gitdir, branches, reader });
+      const commits = await prisma().commit.findMany({ where: { repositoryId: repo.id }, include: { files: true }, orderBy: { sha: "asc" } });
+      return commits.map((c) => [c.sha, c.parents.join(","), c.message, c.authoredAt.toISOString(), c.files.map((f) => `${f.change}:${f.path}`).sort().join("|")].join(" "));
+    };
+    const viaCli = await index("git-cli");
+    expect(viaCli.length).toBeGreaterThan(30);
+    expect(await index("isomorphic-git")).toEqual(viaCli);
+  });
+});

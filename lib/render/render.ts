@@ -1,0 +1,111 @@
+// Renders what an environment's folder says should run, at one commit: plain YAML/JSON
+// (read straight from Git), `kustomize build`, or `helm template`. Results are cached by
+// (repository mirror, commit, path, renderer options).
+import fs from "node:fs";
+import path from "node:path";
+import git from "isomorphic-git";
+import { invalid } from "../errors";
+import { normalizeRepoPath } from "../git/paths";
+import { detectRenderer, type RendererKind } from "./detect";
+import { assertNoDuplicates, parseManifests, type SourcedManifest } from "./manifest";
+import { materializeCommit } from "./materialize";
+import { runTool, type RenderTools } from "./tools";
+
+export interface RenderOptions {
+  renderer?: RendererKind | "auto";
+  helm?: { releaseName?: string; valuesFiles?: string[]; namespace?: string };
+}
+
+export interface RenderRequest extends RenderOptions {
+  gitdir: string;
+  commit: string;
+  path: string;
+  workDir: string;
+  tools: RenderTools;
+}
+
+export interface RenderResult {
+  renderer: RendererKind;
+  commit: string;
+  manifests: SourcedManifest[];
+  durationMs: number;
+}
+
+const MAX_CACHE = 200;
+const cache = new Map<string, Promise<RenderResult>>();
+
+export function renderCacheKey(r: RenderRequest): string {
+  return JSON.stringify([r.gitdir, r.commit, r.path, r.renderer ?? "auto", r.helm ?? null]);
+}
+
+export function render(request: RenderRequest): Promise<RenderResult> {
+  const key = renderCacheKey(request);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const promise = doRender(request);
+  cache.set(key, promise);
+  promise.catch(() => cache.delete(key)); // failures are not cached: a fix upstream must show
+  if (cache.size > MAX_CACHE) cache.delete(cache.keys().next().value!);
+  return promise;
+}
+
+async function listFolder(gitdir: string, commit: string, dir: string) {
+  try {
+    const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: dir || undefined });
+    return tree;
+  } catch {
+    throw invalid(`Folder "${dir || "/"}" does not exist at ${commit.slice(0, 7)}`, { field: "path" });
+  }
+}
+
+async function doRender(r: RenderRequest): Promise<RenderResult> {
+  const started = Date.now();
+  const dir = normalizeRepoPath(r.path);
+  const entries = await listFolder(r.gitdir, r.commit, dir);
+  const renderer = !r.renderer || r.renderer === "auto" ? detectRenderer(entries.map((e) => e.path)) : r.renderer;
+  let manifests: SourcedManifest[];
+  if (renderer === "plain") manifests = await renderPlain(r.gitdir, r.commit, dir);
+  else {
+    const root = await materializeCommit(r.gitdir, r.commit, r.workDir);
+    const abs = path.join(root, dir);
+    if (renderer === "kustomize") {
+      const out = await runTool(r.tools.kustomize, [abs], { cwd: root, what: `kustomize build ${dir || "."}` });
+      manifests = parseManifests(out, `kustomize build ${dir || "."}`);
+    } else {
+      const values = (r.helm?.valuesFiles ?? []).flatMap((f) => ["-f", path.join(abs, safeRelative(f))]);
+      const release = r.helm?.releaseName || path.basename(dir || "release");
+      const ns = r.helm?.namespace ? ["--namespace", r.helm.namespace] : [];
+      const out = await runTool(r.tools.helm, [release, abs, ...ns, ...values], { cwd: root, what: `helm template ${dir || "."}` });
+      manifests = parseManifests(out, `helm template ${dir || "."}`);
+    }
+  }
+  assertNoDuplicates(manifests);
+  return { renderer, commit: r.commit, manifests, durationMs: Date.now() - started };
+}
+
+function safeRelative(file: string): string {
+  const n = normalizeRepoPath(file, "valuesFiles");
+  if (!n) throw invalid("A values file path is empty", { field: "valuesFiles" });
+  return n;
+}
+
+async function renderPlain(gitdir: string, commit: string, dir: string): Promise<SourcedManifest[]> {
+  const cacheObj = {};
+  const files: string[] = [];
+  async function walk(rel: string) {
+    const { tree } = await git.readTree({ fs, gitdir, oid: commit, filepath: rel || undefined, cache: cacheObj });
+    for (const e of tree) {
+      const p = rel ? `${rel}/${e.path}` : e.path;
+      if (e.type === "tree") await walk(p);
+      else if (e.type === "blob" && /\.(ya?ml|json)$/i.test(e.path)) files.push(p);
+    }
+  }
+  await walk(dir);
+  files.sort();
+  const out: SourcedManifest[] = [];
+  for (const file of files) {
+    const { blob } = await git.readBlob({ fs, gitdir, oid: commit, filepath: file, cache: cacheObj });
+    out.push(...parseManifests(Buffer.from(blob).toString("utf8"), file));
+  }
+  return out;
+}

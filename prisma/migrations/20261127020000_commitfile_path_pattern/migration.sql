@@ -1,0 +1,6 @@
+-- DropIndex
+DROP INDEX "CommitFile_path_idx";
+
+-- CreateIndex
+CREATE INDEX "CommitFile_path_idx" ON "CommitFile"("path" text_pattern_ops);
+
