@@ -23,6 +23,7 @@ import { RequestContext, HttpMethod } from "@kubernetes/client-node";
 import { fetch, type Dispatcher } from "undici";
 import { ROOT, TESTBED_BIN, buildTestbed, startTestbed, type Testbed } from "../scripts/testbed.mjs";
 import { ClusterCache } from "../lib/kube/cluster-cache";
+import { KindCache } from "../lib/kube/kind-cache";
 import { clientFromKubeconfig, kubeRequest, type KubeClient } from "../lib/kube/transport";
 import type { KubeObject } from "../lib/kube/watch-stream";
 
@@ -439,6 +440,50 @@ async function main() {
       fillMs: ms(memFill.ms),
     };
 
+    // ---------------------------------------------------------- 4b. queries on the filled cache
+    // What the cache is for: answering list/get without a round trip. Baseline: the same
+    // question asked of the API server with kubeRequest (what the app would do without a cache).
+    log("Queries on the filled cache vs the same LIST from the API server");
+    const qNs = namespaces[Math.min(7, namespaces.length - 1)]!;
+    const QUERY_RUNS = 200;
+    const querySample = async (fn: () => Promise<unknown>, runs: number) => {
+      for (let i = 0; i < Math.min(20, runs); i++) await fn();
+      const out: number[] = [];
+      for (let i = 0; i < runs; i++) out.push((await timed(fn)).ms);
+      return stats(out);
+    };
+    const queries: Array<{ name: string; items: number; cache: Stats; api: Stats }> = [];
+    const qDefs: Array<{ name: string; q: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }; apiPath: string; query?: Record<string, string> }> = [
+      { name: `ConfigMaps in one namespace (${qNs})`, q: { apiVersion: "v1", kind: "ConfigMap", namespace: qNs }, apiPath: `/api/v1/namespaces/${qNs}/configmaps` },
+      { name: "ConfigMaps in one namespace, tier=backend", q: { apiVersion: "v1", kind: "ConfigMap", namespace: qNs, labelSelector: "tier=backend" }, apiPath: `/api/v1/namespaces/${qNs}/configmaps`, query: { labelSelector: "tier=backend" } },
+      { name: "ConfigMaps cluster-wide, app.kubernetes.io/name=svc-3", q: { apiVersion: "v1", kind: "ConfigMap", labelSelector: "app.kubernetes.io/name=svc-3" }, apiPath: "/api/v1/configmaps", query: { labelSelector: "app.kubernetes.io/name=svc-3" } },
+      { name: `Deployments in one namespace (${qNs})`, q: { apiVersion: "apps/v1", kind: "Deployment", namespace: qNs }, apiPath: `/apis/apps/v1/namespaces/${qNs}/deployments` },
+    ];
+    for (const d of qDefs) {
+      const items = (await cache.list(d.q)).length;
+      const c = await querySample(() => cache.list(d.q), QUERY_RUNS);
+      const a = await querySample(() => kubeRequest(client, "GET", d.apiPath, { query: d.query }), Math.min(50, QUERY_RUNS));
+      queries.push({ name: d.name, items, cache: c, api: a });
+    }
+    const getStats = await querySample(() => cache.get("v1", "ConfigMap", qNs, "cm-042"), QUERY_RUNS);
+    const getApi = await querySample(() => kubeRequest(client, "GET", `/api/v1/namespaces/${qNs}/configmaps/cm-042`), 50);
+    queries.push({ name: "get one ConfigMap by name", items: 1, cache: getStats, api: getApi });
+    results.queries = { runs: QUERY_RUNS, apiRuns: 50, queries };
+
+    // ---------------------------------------------------------- 4c. lifecycle check: stop() during the initial LIST
+    log("Lifecycle check: KindCache.stop() while its first LIST is in flight");
+    const cmType = await cache.discovery.resolve("v1", "ConfigMap");
+    const probe = new KindCache(client, cmType);
+    probe.start();
+    await new Promise((r) => setTimeout(r, 5)); // the paginated LIST of ~4,000 ConfigMaps is now in flight
+    probe.stop();
+    await Promise.race([probe.waitForSync().catch(() => {}), new Promise((r) => setTimeout(r, 30_000))]);
+    await new Promise((r) => setTimeout(r, 1000));
+    const stopCheck = { stateAfterStop: probe.state, objectsRetained: probe.objects.size, ok: probe.state === "stopped" };
+    probe.stop(); // a second stop() does abort the watch the first one missed
+    results.stopDuringList = stopCheck;
+    log(`stop() during LIST: state 1 s later = ${stopCheck.stateAfterStop} (${stopCheck.objectsRetained} objects held)`);
+
     // ---------------------------------------------------------- 5. watch latency
     log(`Watch latency: ${WATCH_OBJECTS} ConfigMaps created one by one in ${WATCH_NS}; cache vs kubectl --watch-only`);
     const kubectlSeen = new Map<string, number>();
@@ -613,6 +658,18 @@ async function main() {
           ["baseline: kubectl -o json bytes", "", "", `${mib(kubectlBytes)} MiB`, `${Math.round(wirePerObject)} B`],
         ],
       ),
+    );
+    out.push("");
+    out.push(`Queries on the filled cache (ClusterCache.list/get, ${QUERY_RUNS} runs after 20 warm-up) vs the same request to the API server (kubeRequest, 50 runs)`);
+    out.push(
+      table(
+        ["Query", "Items", "Cache median", "Cache p95", "API median", "API p95", "API / cache"],
+        queries.map((q) => [q.name, q.items, fmtMs(q.cache.median), fmtMs(q.cache.p95), fmtMs(q.api.median), fmtMs(q.api.p95), ratio(q.api.median, q.cache.median)]),
+      ),
+    );
+    out.push(
+      `Lifecycle check: KindCache.stop() while the first LIST is in flight -> state 1 s later: ${stopCheck.stateAfterStop}, ${stopCheck.objectsRetained} objects held ` +
+        (stopCheck.ok ? "(ok)" : "(BUG: list() sets state back to \"synced\", so the cache keeps watching forever after stop())"),
     );
     out.push("");
     out.push(

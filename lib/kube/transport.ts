@@ -40,8 +40,9 @@ const TLS_CODES = new Set([
 function networkCause(error: unknown): { code?: string; message: string } {
   let e = error as { code?: string; message?: string; cause?: unknown; name?: string } | undefined;
   for (let i = 0; i < 5 && e; i++) {
-    if (e.code) return { code: e.code, message: e.message ?? String(e) };
+    // AbortSignal.timeout() rejects with a DOMException whose numeric code is not a Node error code.
     if (e.name === "TimeoutError") return { code: "ETIMEDOUT", message: e.message ?? "timeout" };
+    if (typeof e.code === "string") return { code: e.code, message: e.message ?? String(e) };
     e = e.cause as typeof e;
   }
   return { message: (error as Error)?.message ?? String(error) };
