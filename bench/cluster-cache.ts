@@ -61,7 +61,8 @@ function stats(samples: number[]): Stats {
   if (s.length === 0) return { runs: 0, median: NaN, p50: NaN, p95: NaN, p99: NaN, min: NaN, max: NaN };
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
   const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { runs: s.length, median: ms(median), p50: ms(at(0.5)), p95: ms(at(0.95)), p99: ms(at(0.99)), min: ms(s[0]!), max: ms(s[s.length - 1]!) };
+  const r = (n: number) => Math.round(n * 1000) / 1000; // µs precision: cache queries take well under 1 ms
+  return { runs: s.length, median: r(median), p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), min: r(s[0]!), max: r(s[s.length - 1]!) };
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
@@ -80,8 +81,9 @@ function table(headers: string[], rows: Array<Array<string | number>>): string {
   return [line(cells[0]!), sep, ...cells.slice(1).map(line)].join("\n");
 }
 
-const fmtMs = (n: number) => (!Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`);
-const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}x` : "n/a");
+const fmtMs = (n: number) =>
+  !Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : n >= 1 ? `${ms(n)} ms` : `${Math.round(n * 1000)} µs`;
+const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? (a / b >= 100 ? `${Math.round(a / b)}x` : `${(a / b).toFixed(2)}x`) : "n/a");
 
 // ------------------------------------------------------------------ helpers
 
@@ -288,6 +290,13 @@ async function main() {
   const loadAtStart = os.loadavg().map(round2);
   const busyAtStart = await topProcesses();
   const gc = getGc();
+  // Process RSS at phase boundaries (after a forced GC): native memory that heapUsed does not show.
+  const rssAt: Record<string, { rssMiB: number; heapUsedMiB: number; externalMiB: number }> = {};
+  const checkpoint = async (name: string) => {
+    const m = await settleHeap(gc);
+    rssAt[name] = { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), externalMiB: mib(m.external) };
+  };
+  await checkpoint("start");
   try {
     // ---------------------------------------------------------- 1. test bed
     const binSize = existsSync(TESTBED_BIN) ? statSync(TESTBED_BIN).size : 0;
@@ -318,6 +327,7 @@ async function main() {
       },
       (e) => `unavailable (${(e as Error).message.split("\n")[0]})`,
     );
+    await checkpoint("test bed ready");
     results.testbed = { startMs: ms(start.ms), server: tb.server, version: serverVersion, binaryBytes: binSize, binaryBuiltAt: binBuilt, buildHash, coldBuild: rebuild };
 
     // ---------------------------------------------------------- 2. create objects
@@ -348,6 +358,7 @@ async function main() {
     const settle = await timed(() => waitDeploymentsObserved(client, NAMESPACES * DEP_PER_NS, 240_000));
     log(`Settled in ${fmtMs(settle.ms)}: ${settle.value.observed} Deployments observed, ${settle.value.replicaSets} ReplicaSets`);
     const testbedRss = processRss(tb.pid);
+    await checkpoint(`after ${jobs.length} POSTs`);
     results.create = {
       namespaces: NAMESPACES + 1,
       objects: jobs.length,
@@ -401,6 +412,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 6000));
     const socketsAfterStop = process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap" || r === "TLSWrap").length;
     log(`Open sockets 6 s after ${FILL_RUNS + 1} stopped caches: ${socketsAfterStop}`);
+    await checkpoint("after fill runs");
     const startupRuns: number[] = [];
     for (let i = 0; i < FILL_RUNS; i++) startupRuns.push((await timeCommand(KUBECTL, ["version", "--client", "-o", "json"])).ms);
     const kubectlStartup = stats(startupRuns);
@@ -596,6 +608,7 @@ async function main() {
         "paginated LIST cm+deploy: reused dispatcher": stats(reusedList),
       };
       results.experiment = experiment;
+      await checkpoint("after experiment");
     }
 
     // ---------------------------------------------------------- 7. report
@@ -613,11 +626,16 @@ async function main() {
       busiestProcessesAtStart: busyAtStart,
     };
     results.machine = machine;
+    results.rssCheckpoints = rssAt;
+    results.maxRssBytes = process.resourceUsage().maxRSS * 1024;
 
     const out: string[] = [];
     out.push("", "Tideline cluster cache benchmark (lib/kube ClusterCache against a real kube-apiserver)");
     out.push(`Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, kubectl ${machine.kubectl}, server ${machine.server}`);
     out.push(`Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs; other work on the machine skews every figure)`);
+    out.push(
+      `Benchmark process RSS after forced GC: ${Object.entries(rssAt).map(([k, v]) => `${k} ${v.rssMiB} MiB (heap ${v.heapUsedMiB})`).join(", ")}; max RSS ${mib(process.resourceUsage().maxRSS * 1024)} MiB`,
+    );
     out.push(`Busiest processes at start (%CPU command): ${busyAtStart.join("; ") || "n/a"}`);
     out.push(
       `Test bed: ready in ${fmtMs(start.ms)} (binary ${mib(binSize)} MiB, built ${binBuilt ?? "?"}, source hash ${buildHash?.slice(0, 12) ?? "?"}); ` +

@@ -9,6 +9,7 @@ import { ROOT, migrate, startDatabase } from "../support/stack";
 import { ensureDatabase } from "../support/postgres";
 import { createDemoRepository } from "../support/demo-repo";
 import { startGitServer } from "../support/git-server";
+import { startTestbed } from "../scripts/testbed.mjs";
 import { E2E_STATE_FILE, USERS, type E2EState } from "./fixtures/state";
 
 async function waitForHttp(url: string, timeoutMs: number) {
@@ -46,6 +47,7 @@ export default async function globalSetup() {
   const gitRoot = path.join(tmp, "git");
   await createDemoRepository(path.join(gitRoot, "platform-config.git"));
   const git = await startGitServer({ root: gitRoot });
+  const testbed = await startTestbed({ quiet: true });
 
   const env = {
     ...process.env,
@@ -73,7 +75,7 @@ export default async function globalSetup() {
   });
   await waitForHttp(`http://127.0.0.1:${port}/login`, 60_000);
 
-  const state: E2EState = { gitUrl: git.url };
+  const state: E2EState = { gitUrl: git.url, kubeconfigPath: testbed.kubeconfigPath, viewerKubeconfigPath: testbed.viewerKubeconfigPath };
   writeFileSync(E2E_STATE_FILE, JSON.stringify(state));
 
   return async () => {
@@ -81,6 +83,7 @@ export default async function globalSetup() {
       process.kill(-server.pid!, "SIGTERM");
     } catch {}
     await git.stop();
+    await testbed.stop();
     await stopDb();
     rmSync(tmp, { recursive: true, force: true });
     rmSync(E2E_STATE_FILE, { force: true });

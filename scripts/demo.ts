@@ -7,6 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { ROOT, ensureSecretKey, generatePrismaClient, migrate, startDatabase } from "../support/stack";
 import { createDemoRepository } from "../support/demo-repo";
 import { startGitServer } from "../support/git-server";
+import { installTools, startTestbed } from "./testbed.mjs";
 
 const dataDir = path.resolve(process.env.TIDELINE_DATA_DIR ?? path.join(ROOT, ".tideline"));
 const port = Number(process.env.PORT ?? 3000);
@@ -29,6 +30,11 @@ await createDemoRepository(path.join(gitRoot, "platform-config.git"));
 const gitServer = await startGitServer({ root: gitRoot, port: gitPort });
 step(`Git server: ${gitServer.url}/platform-config.git`);
 
+step("Starting the Kubernetes test bed (the first run builds it from source: expect 15-30 minutes)");
+await installTools();
+const testbed = await startTestbed({ dir: path.join(dataDir, "testbed"), port: Number(process.env.TIDELINE_DEMO_KUBE_PORT ?? 6443) });
+step(`Kubernetes ${testbed.version}: ${testbed.server} (kubeconfig ${testbed.kubeconfigPath})`);
+
 const { db } = await import("../lib/db");
 const { bootstrapAdmin } = await import("../lib/setup/bootstrap-admin");
 const { addRepository } = await import("../lib/repositories/add-repository");
@@ -47,6 +53,22 @@ if (demo && demo.url !== demoUrl) demo = await db().repository.update({ where: {
 demo ??= await addRepository(sealDeps(), { name: "platform-config", url: demoUrl }, null);
 step("Indexing the demo repository");
 await fetchRepository(fetchDeps(), demo.id);
+
+const { registerCluster, checkCluster } = await import("../lib/clusters/manage-clusters");
+const { clusterDeps } = await import("../lib/services");
+const { readFileSync } = await import("node:fs");
+const kubeconfig = readFileSync(testbed.kubeconfigPath, "utf8");
+let local = await db().cluster.findUnique({ where: { name: "local" } });
+if (local && (await checkCluster(clusterDeps(), local.id)).cluster.status !== "connected") {
+  // The test bed was recreated with new certificates: register it afresh.
+  await db().cluster.delete({ where: { id: local.id } });
+  local = null;
+}
+if (!local) {
+  const context = (await import("yaml")).parse(kubeconfig)["current-context"] as string;
+  const { cluster } = await registerCluster(clusterDeps(), { source: "kubeconfig", name: "local", kubeconfig, context });
+  step(`Registered the test bed as cluster "local" (${cluster.status})`);
+}
 await db().$disconnect();
 
 const nextBin = path.join(ROOT, "node_modules", ".bin", "next");
@@ -65,6 +87,7 @@ async function shutdown() {
   stopping = true;
   server.kill("SIGTERM");
   await gitServer.stop();
+  await testbed.stop();
   await database.stop();
   process.exit(0);
 }

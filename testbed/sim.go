@@ -95,6 +95,9 @@ func (s *simulator) registerNodes(ctx context.Context) error {
 		if err := s.heartbeatNode(ctx, name); err != nil {
 			return err
 		}
+		if err := s.untaintNode(ctx, name); err != nil {
+			return err
+		}
 		if err := s.renewLease(ctx, name); err != nil {
 			return err
 		}
@@ -148,6 +151,30 @@ func (s *simulator) heartbeatNode(ctx context.Context, name string) error {
 			return false, nil
 		}
 		return true, nil
+	})
+}
+
+// untaintNode removes the not-ready/unreachable taints that the TaintNodesByCondition
+// admission plugin puts on new nodes; the node-lifecycle controller (not run here)
+// would normally lift them once the node is Ready.
+func (s *simulator) untaintNode(ctx context.Context, name string) error {
+	return wait.ExponentialBackoffWithContext(ctx, wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Steps: 6}, func(ctx context.Context) (bool, error) {
+		node, err := s.client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		var keep []corev1.Taint
+		for _, t := range node.Spec.Taints {
+			if t.Key != corev1.TaintNodeNotReady && t.Key != corev1.TaintNodeUnreachable {
+				keep = append(keep, t)
+			}
+		}
+		if len(keep) == len(node.Spec.Taints) {
+			return true, nil
+		}
+		node.Spec.Taints = keep
+		_, err = s.client.CoreV1().Nodes().Update(ctx, node, metav1.UpdateOptions{})
+		return err == nil, nil
 	})
 }
 
@@ -206,7 +233,7 @@ func (s *simulator) run(ctx context.Context, workers int) {
 		}()
 		go func() {
 			defer wg.Done()
-			wait.UntilWithContext(ctx, func(ctx context.Context) { _ = s.heartbeatNode(ctx, n) }, 30*time.Second)
+			wait.UntilWithContext(ctx, func(ctx context.Context) { _ = s.heartbeatNode(ctx, n); _ = s.untaintNode(ctx, n) }, 30*time.Second)
 		}()
 	}
 	cache.WaitForCacheSync(ctx.Done(), s.informer.HasSynced)
@@ -351,8 +378,24 @@ func (s *simulator) podIP(pod *corev1.Pod) string {
 			idx = i
 		}
 	}
-	s.nextIP++
-	ip := fmt.Sprintf("10.244.%d.%d", idx, 2+s.nextIP%250)
+	used := map[string]bool{}
+	for _, ip := range s.podIPs {
+		used[ip] = true
+	}
+	for _, o := range s.informer.GetStore().List() {
+		if p, ok := o.(*corev1.Pod); ok && p.Status.PodIP != "" {
+			used[p.Status.PodIP] = true
+		}
+	}
+	var ip string
+	for i := 0; i < 64000; i++ {
+		s.nextIP++
+		n := s.nextIP % 64000
+		ip = fmt.Sprintf("10.244.%d.%d", (idx+int(n/250)*len(s.nodes))%256, 2+n%250)
+		if !used[ip] {
+			break
+		}
+	}
 	s.podIPs[pod.UID] = ip
 	return ip
 }

@@ -1,5 +1,5 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "@/components/api";
 import { Button, ErrorBox } from "@/components/ui";
 
@@ -8,6 +8,9 @@ export default function LoginPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (new URLSearchParams(window.location.search).get("error") === "credentials") setError(new Error("Wrong username or password"));
+  }, []);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -24,7 +27,7 @@ export default function LoginPage() {
 
   return (
     <main className="flex min-h-screen items-center justify-center">
-      <form onSubmit={submit} className="w-80 space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+      <form method="post" action="/api/auth/login" onSubmit={submit} className="w-80 space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
         <h1 className="text-xl font-semibold">Sign in to Tideline</h1>
         <ErrorBox error={error} />
         <label className="block text-sm">

@@ -71,6 +71,8 @@ async function readJson(req: NextRequest): Promise<unknown> {
   const text = await req.text();
   if (text.length > 1_000_000) throw new AppError("invalid", "Request body is larger than 1 MB");
   if (!text) return {};
+  // HTML forms (sign-in/out work before JavaScript loads) post url-encoded fields.
+  if (req.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(text));
   try {
     return JSON.parse(text);
   } catch {

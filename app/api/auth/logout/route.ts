@@ -5,5 +5,10 @@ import { db } from "@/lib/db";
 
 export const POST = apiRoute({ action: "authenticated" }, async ({ req }) => {
   await revokeSession(db(), req.cookies.get(SESSION_COOKIE)?.value);
-  return Response.json({ ok: true }, { headers: { "Set-Cookie": clearedSessionCookieHeader() } });
+  const headers = { "Set-Cookie": clearedSessionCookieHeader() };
+  // The sign-out button is an HTML form: send the browser to the sign-in page.
+  if (req.headers.get("content-type")?.startsWith("application/x-www-form-urlencoded")) {
+    return new Response(null, { status: 303, headers: { ...headers, Location: "/login" } });
+  }
+  return Response.json({ ok: true }, { headers });
 });
