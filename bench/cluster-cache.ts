@@ -353,7 +353,7 @@ async function main() {
       }),
     );
     const createStats = stats(createLatencies);
-    log(`Created ${jobs.length} objects in ${fmtMs(objCreate.ms)} (${Math.round(jobs.length / (objCreate.ms / 1000))}/s; per-POST median ${createStats.median} ms, p95 ${createStats.p95} ms)`);
+    log(`Created ${jobs.length} objects in ${fmtMs(objCreate.ms)} (${Math.round(jobs.length / (objCreate.ms / 1000))}/s; per-POST median ${fmtMs(createStats.median)}, p95 ${fmtMs(createStats.p95)})`);
     log("Waiting for the deployment controller to observe every Deployment (status + ReplicaSet)");
     const settle = await timed(() => waitDeploymentsObserved(client, NAMESPACES * DEP_PER_NS, 240_000));
     log(`Settled in ${fmtMs(settle.ms)}: ${settle.value.observed} Deployments observed, ${settle.value.replicaSets} ReplicaSets`);
@@ -644,7 +644,7 @@ async function main() {
     );
     out.push(
       `Objects: ${jobs.length} created (${NAMESPACES} ns x (${CM_PER_NS} ConfigMaps + ${DEP_PER_NS} Deployments), replicas 0) in ${fmtMs(objCreate.ms)} = ${Math.round(jobs.length / (objCreate.ms / 1000))}/s ` +
-        `with ${PARALLEL} in flight (POST median ${createStats.median} ms, p95 ${createStats.p95} ms, max ${createStats.max} ms); ${NAMESPACES + 1} namespaces in ${fmtMs(nsCreate.ms)}; controller settled in ${fmtMs(settle.ms)}`,
+        `with ${PARALLEL} in flight (POST median ${fmtMs(createStats.median)}, p95 ${fmtMs(createStats.p95)}, max ${fmtMs(createStats.max)}); ${NAMESPACES + 1} namespaces in ${fmtMs(nsCreate.ms)}; controller settled in ${fmtMs(settle.ms)}`,
     );
     out.push(
       `Cache holds ${fillCounts.configMaps} ConfigMaps + ${fillCounts.deployments} Deployments; kubectl returned ${kubectlCounts.ConfigMap} + ${kubectlCounts.Deployment} ` +

@@ -3,7 +3,7 @@
 import { Discovery } from "./discovery";
 import { KindCache, type CacheListener } from "./kind-cache";
 import { parseLabelSelector } from "./label-selector";
-import type { KubeClient } from "./transport";
+import { closeConnections, type KubeClient } from "./transport";
 import type { KubeObject } from "./watch-stream";
 
 export interface LiveQuery {
@@ -79,5 +79,6 @@ export class ClusterCache {
   stop(): void {
     for (const entry of this.kinds.values()) void entry.then((k) => k.stop()).catch(() => {});
     this.kinds.clear();
+    closeConnections(this.client);
   }
 }

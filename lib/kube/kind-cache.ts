@@ -73,6 +73,7 @@ export class KindCache {
       try {
         if (needList) {
           await this.list();
+          if ((this.state as KindCacheState) === "stopped") return;
           needList = false;
           this.relists += 1;
         }
@@ -107,11 +108,13 @@ export class KindCache {
       const page = await kubeRequest<{ items: KubeObject[]; metadata: { resourceVersion: string; continue?: string } }>(this.client, "GET", collectionPath(this.type), {
         query: { limit: PAGE, continue: cont },
         timeoutMs: 60_000,
+        signal: this.abort.signal,
       });
       for (const item of page.items) fresh.set(objectKey(item), slim({ ...item, apiVersion: this.type.apiVersion, kind: this.type.kind }));
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion;
     } while (cont);
+    if (this.state === "stopped") return; // stop() raced with this LIST: keep nothing
     // Tell listeners what changed while we were not watching.
     for (const [key, obj] of fresh) {
       const old = this.objects.get(key);
@@ -129,6 +132,7 @@ export class KindCache {
 
   private async watch(): Promise<void> {
     this.abort = new AbortController();
+    if (this.state === "stopped") return;
     const query = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: Math.round(WATCH_SECONDS * (0.8 + Math.random() * 0.4)) };
     for await (const event of watchStream(this.client, collectionPath(this.type), query, this.abort.signal)) {
       if (event.type === "ERROR") {

@@ -1,7 +1,6 @@
 // Streams a Kubernetes WATCH as parsed events (one JSON object per line).
-import { RequestContext, HttpMethod } from "@kubernetes/client-node";
 import { fetch } from "undici";
-import { describeNetworkError, KubeError, type KubeClient } from "./transport";
+import { authenticate, describeNetworkError, KubeError, type KubeClient } from "./transport";
 
 export interface WatchEvent {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -19,11 +18,10 @@ export async function* watchStream(client: KubeClient, path: string, query: Reco
   const url = new URL(client.server.replace(/\/$/, "") + path);
   url.searchParams.set("watch", "true");
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
-  const ctx = new RequestContext(url.toString(), HttpMethod.GET);
-  await client.kc.applySecurityAuthentication(ctx);
+  const auth = await authenticate(client, url.toString(), "GET");
   let res;
   try {
-    res = await fetch(url, { headers: { ...ctx.getHeaders(), Accept: "application/json" }, dispatcher: ctx.getDispatcher(), signal });
+    res = await fetch(url, { headers: { ...auth.headers, Accept: "application/json" }, dispatcher: auth.dispatcher, signal });
   } catch (error) {
     throw describeNetworkError(client, error);
   }
@@ -34,12 +32,14 @@ export async function* watchStream(client: KubeClient, path: string, query: Reco
   try {
     for await (const chunk of res.body) {
       buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      let start = 0;
       let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
+      while ((nl = buffer.indexOf("\n", start)) >= 0) {
+        const line = buffer.slice(start, nl).trim();
+        start = nl + 1;
         if (line) yield JSON.parse(line) as WatchEvent;
       }
+      buffer = buffer.slice(start);
     }
   } catch (error) {
     if (signal.aborted) return;

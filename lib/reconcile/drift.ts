@@ -1,0 +1,117 @@
+// Compares desired with live for every object of an environment: a server-side apply
+// dry-run shows what the object would become; it is compared with the live object from
+// the watch cache after normalization and ignore rules. Results are cached by
+// (hash of desired object, live resourceVersion), so an unchanged environment costs no calls.
+import type { ClusterCache } from "../kube/cluster-cache";
+import type { KubeObject } from "../kube/watch-stream";
+import { AppError } from "../errors";
+import { assessHealth, type HealthStatus } from "../kube/health";
+import { normalizeForDiff, objectsEqual, stableHash } from "../drift/normalize";
+import { applyIgnoreRules, type IgnoreRule } from "../drift/ignore-rules";
+import { summarizeChanges } from "../drift/yaml-diff";
+import { serverSideApply } from "./apply";
+import { INVENTORY_LABEL, type DesiredObject } from "./desired";
+
+export type ObjectSyncStatus = "Synced" | "OutOfSync" | "Missing" | "Extraneous" | "Error";
+
+export interface ObjectReport {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  syncStatus: ObjectSyncStatus;
+  health: HealthStatus;
+  healthMessage: string;
+  error: string | null;
+  desiredHash: string | null;
+  liveVersion: string | null;
+  changes: Array<{ path: string; desired: unknown; live: unknown }>;
+}
+
+interface CachedVerdict {
+  merged: KubeObject | null;
+  error: string | null;
+}
+
+const MAX_CACHE = 50_000;
+const dryRunCache = new Map<string, CachedVerdict>();
+
+function remember(key: string, verdict: CachedVerdict) {
+  if (dryRunCache.size >= MAX_CACHE) dryRunCache.delete(dryRunCache.keys().next().value!);
+  dryRunCache.set(key, verdict);
+}
+
+export const idOf = (o: { apiVersion: string; kind: string; namespace: string; name: string }) => `${o.apiVersion}|${o.kind}|${o.namespace}|${o.name}`;
+
+/** The dry-run result for one desired object against the current live version (cached). */
+export async function dryRunMerged(cache: ClusterCache, d: DesiredObject, live: KubeObject | null): Promise<CachedVerdict & { desiredHash: string }> {
+  const desiredHash = stableHash(d.manifest);
+  const key = `${cache.client.server}|${desiredHash}|${live?.metadata.resourceVersion ?? "absent"}`;
+  const hit = dryRunCache.get(key);
+  if (hit) return { ...hit, desiredHash };
+  let verdict: CachedVerdict;
+  try {
+    verdict = { merged: await serverSideApply(cache.client, d.type!, d.manifest, { dryRun: true }), error: null };
+  } catch (e) {
+    verdict = { merged: null, error: e instanceof AppError ? e.message : String(e) };
+  }
+  remember(key, verdict);
+  return { ...verdict, desiredHash };
+}
+
+export async function compareEnvironment(opts: {
+  cache: ClusterCache;
+  desired: DesiredObject[];
+  environmentId: string;
+  inventoryKinds: Array<{ apiVersion: string; kind: string }>;
+  ignoreRules: IgnoreRule[];
+  concurrency?: number;
+}): Promise<ObjectReport[]> {
+  const { cache } = opts;
+  const reports: ObjectReport[] = new Array(opts.desired.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < opts.desired.length) {
+      const i = next++;
+      reports[i] = await compareOne(cache, opts.desired[i]!, opts.ignoreRules);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, opts.desired.length) }, worker));
+
+  // Extraneous: objects carrying this environment's inventory label that Git no longer has.
+  const wanted = new Set(reports.map(idOf));
+  const kinds = new Map(opts.inventoryKinds.map((k) => [`${k.apiVersion}|${k.kind}`, k]));
+  for (const d of opts.desired) if (d.type) kinds.set(`${d.manifest.apiVersion}|${d.manifest.kind}`, { apiVersion: d.manifest.apiVersion, kind: d.manifest.kind });
+  for (const k of kinds.values()) {
+    let live: KubeObject[] = [];
+    try {
+      live = await cache.list({ ...k, labelSelector: `${INVENTORY_LABEL}=${opts.environmentId}` });
+    } catch {
+      continue; // kind no longer served: nothing of it can be live
+    }
+    for (const obj of live) {
+      const id = { apiVersion: k.apiVersion, kind: k.kind, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name };
+      if (wanted.has(idOf(id))) continue;
+      const health = assessHealth(obj);
+      reports.push({ ...id, syncStatus: "Extraneous", health: health.status, healthMessage: health.message, error: null, desiredHash: null, liveVersion: obj.metadata.resourceVersion ?? null, changes: [] });
+    }
+  }
+  return reports;
+}
+
+async function compareOne(cache: ClusterCache, d: DesiredObject, rules: IgnoreRule[]): Promise<ObjectReport> {
+  const base = { apiVersion: d.manifest.apiVersion, kind: d.manifest.kind, namespace: d.manifest.metadata.namespace ?? "", name: d.manifest.metadata.name };
+  if (d.error || !d.type) {
+    return { ...base, syncStatus: "Error", health: "Unknown", healthMessage: "", error: d.error ?? "unknown kind", desiredHash: null, liveVersion: null, changes: [] };
+  }
+  const live = await cache.get(d.manifest.apiVersion, d.manifest.kind, d.type.namespaced ? base.namespace : undefined, base.name);
+  const health = assessHealth(live);
+  const { merged, error, desiredHash } = await dryRunMerged(cache, d, live);
+  const common = { ...base, health: health.status, healthMessage: health.message, desiredHash, liveVersion: live?.metadata.resourceVersion ?? null };
+  if (error) return { ...common, syncStatus: live ? "OutOfSync" : "Missing", error, changes: [] };
+  if (!live) return { ...common, syncStatus: "Missing", error: null, changes: [] };
+  const want = normalizeForDiff(applyIgnoreRules(merged!, rules));
+  const have = normalizeForDiff(applyIgnoreRules(live, rules));
+  if (objectsEqual(want, have)) return { ...common, syncStatus: "Synced", error: null, changes: [] };
+  return { ...common, syncStatus: "OutOfSync", error: null, changes: summarizeChanges(want, have) };
+}
