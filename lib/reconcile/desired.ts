@@ -41,7 +41,7 @@ export async function desiredState(opts: { env: Environment; revision: string; m
     renderer: env.renderer as RendererKind | "auto",
     helm: { releaseName: env.helmReleaseName ?? undefined, valuesFiles: env.helmValuesFiles, namespace: env.namespace },
     workDir: path.join(opts.dataDir, "trees", env.repositoryId),
-    tools: defaultTools(path.join(opts.dataDir, "bin")),
+    tools: defaultTools(),
   });
   const objects: DesiredObject[] = [];
   for (const { object, source } of rendered.manifests) {

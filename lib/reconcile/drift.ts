@@ -108,6 +108,8 @@ async function compareOne(cache: ClusterCache, d: DesiredObject, rules: IgnoreRu
   const health = assessHealth(live);
   const { merged, error, desiredHash } = await dryRunMerged(cache, d, live);
   const common = { ...base, health: health.status, healthMessage: health.message, desiredHash, liveVersion: live?.metadata.resourceVersion ?? null };
+  // Before the first sync the environment's namespace may not exist yet; sync creates it.
+  if (error && !live && /namespaces? "[^"]+" not found/.test(error)) return { ...common, syncStatus: "Missing", error: null, changes: [] };
   if (error) return { ...common, syncStatus: live ? "OutOfSync" : "Missing", error, changes: [] };
   if (!live) return { ...common, syncStatus: "Missing", error: null, changes: [] };
   const want = normalizeForDiff(applyIgnoreRules(merged!, rules));

@@ -62,7 +62,7 @@ async function reconcileLocked(deps: ReconcileDeps, environmentId: string, allow
   if (allowAutoSync && env.autoSync && !env.detectOnly && outOfSync && (newRevision || env.selfHeal) && !reports.some((r) => r.syncStatus === "Error")) {
     synced = await syncEnvironment({
       prisma, cache, environmentId: env.id, revision: desired.revision, desired: desired.objects, reports,
-      trigger: newRevision ? "auto" : "self-heal", actorName: "tideline", prune: env.prune, allowEmpty: env.allowEmpty,
+      trigger: newRevision ? "auto" : "self-heal", actorName: "tideline", prune: env.prune, allowEmpty: env.allowEmpty, namespace: env.namespace,
     });
     const after = await assessEnvironment(deps, env);
     await storeReports(prisma, env, desired.revision, after.reports);

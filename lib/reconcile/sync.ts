@@ -6,6 +6,7 @@ import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { ClusterCache } from "../kube/cluster-cache";
 import { AppError } from "../errors";
 import { assessHealth } from "../kube/health";
+import { KubeError, kubeRequest } from "../kube/transport";
 import { deleteObject, serverSideApply } from "./apply";
 import { planWaves } from "./sync-order";
 import type { DesiredObject } from "./desired";
@@ -30,6 +31,8 @@ export interface SyncRequest {
   desired: DesiredObject[];
   reports: ObjectReport[];
   trigger: "manual" | "auto" | "self-heal" | "rollback";
+  /** The environment's namespace, created first when missing (like Argo CD's CreateNamespace). */
+  namespace: string;
   actorName: string;
   prune: boolean;
   allowEmpty: boolean;
@@ -65,6 +68,7 @@ export async function syncEnvironment(req: SyncRequest): Promise<{ runId: string
     if (blocked.length > 0 && !req.only) {
       throw new AppError("invalid", `Sync blocked: ${blocked.length} object(s) cannot be applied (${blocked[0]!.error})`);
     }
+    await ensureNamespace(req, record);
     let stop = false;
     for (const wave of planWaves(req.desired.filter((d) => !d.error && d.type))) {
       for (const d of wave) {
@@ -123,6 +127,18 @@ export async function syncEnvironment(req: SyncRequest): Promise<{ runId: string
       data: { status: "failed", finishedAt: new Date(), results: results as unknown as Prisma.InputJsonValue, error: e instanceof AppError ? e.message : String(e) },
     });
     throw e;
+  }
+}
+
+async function ensureNamespace(req: SyncRequest, record: (o: Omit<SyncOutcome, "at">) => Promise<void>) {
+  const type = await req.cache.discovery.resolve("v1", "Namespace");
+  try {
+    await kubeRequest(req.cache.client, "GET", `/api/v1/namespaces/${encodeURIComponent(req.namespace)}`);
+  } catch (e) {
+    if (!(e instanceof KubeError && e.failure === "not_found")) throw e;
+    if (req.desired.some((d) => d.manifest.kind === "Namespace" && d.manifest.metadata.name === req.namespace)) return;
+    await serverSideApply(req.cache.client, type, { apiVersion: "v1", kind: "Namespace", metadata: { name: req.namespace } }, { dryRun: false });
+    await record({ apiVersion: "v1", kind: "Namespace", namespace: "", name: req.namespace, action: "applied", message: "created the environment's namespace" });
   }
 }
 

@@ -10,7 +10,7 @@ export interface RenderTools {
   helm: string[];
 }
 
-export function defaultTools(binDir = path.resolve(".tideline", "bin")): RenderTools {
+export function defaultTools(binDir = process.env.TIDELINE_TOOLS_DIR ?? path.resolve(".tideline", "bin")): RenderTools {
   const kustomize = process.env.TIDELINE_KUSTOMIZE_BIN ?? path.join(binDir, "kustomize");
   const helm = process.env.TIDELINE_HELM_BIN ?? path.join(binDir, "helm");
   return {

@@ -75,14 +75,15 @@ describe("health on the test bed", () => {
     expect(h.status).toBe("Degraded");
     expect(h.message).toMatch(/^pod crash-[a-z0-9]+-[a-z0-9]+: container web: CrashLoopBackOff \(back-off 5s restarting failed container; last exit: Error, code 1\)$/);
     // The Deployment's own status only says it is not available yet (progress deadline 600 s).
-    expect(assessHealth(await get(`${deployments}/crash`))).toEqual({ status: "Progressing", message: "0 of 1 replica available" });
+    const own = await until(async () => assessHealth(await get(`${deployments}/crash`)), (h) => h.message === "0 of 1 replica available");
+    expect(own).toEqual({ status: "Progressing", message: "0 of 1 replica available" });
     const [pod] = (await listPods()).filter((p) => p.metadata?.labels?.app === "crash");
     expect(assessHealth(pod)).toMatchObject({ status: "Degraded", message: expect.stringContaining("container web: CrashLoopBackOff") });
   });
 
   it("an image pull failure is Degraded with ErrImagePull / ImagePullBackOff", { timeout: 90_000 }, async () => {
     await create(deployments, deployment("pull", 2, { "testbed.tideline.dev/fail": "imagepull" }));
-    const h = await until(withPods("pull"), (h) => h.status === "Degraded");
+    const h = await until(withPods("pull"), (h) => h.status === "Degraded" && h.message.includes("more failing"));
     expect(h.status).toBe("Degraded");
     expect(h.message).toMatch(/^pod pull-\S+: container web: (ErrImagePull|ImagePullBackOff) \(Back-off pulling image "registry.example\/web:1.0": testbed simulated pull failure\) \(\+1 more failing pod\)$/);
     expect(assessHealth(await get(`${deployments}/pull`)).status).toBe("Progressing");
