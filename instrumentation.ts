@@ -1,4 +1,4 @@
-// Starts background work (periodic repository fetch, cluster checks) once per server process.
+// Starts background work (repository fetch, cluster checks, the reconciler) once per server process.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("./lib/env");
@@ -6,4 +6,6 @@ export async function register() {
   const { startPeriodicClusterChecks } = await import("./lib/clusters/background");
   startPeriodicFetch();
   startPeriodicClusterChecks(env().TIDELINE_CLUSTER_CHECK_INTERVAL_SECONDS);
+  const { reconciler } = await import("./lib/reconcile/process-reconciler");
+  reconciler().start(env().TIDELINE_RECONCILE_INTERVAL_SECONDS);
 }

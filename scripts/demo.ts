@@ -68,6 +68,28 @@ if (!local) {
   const context = (await import("yaml")).parse(kubeconfig)["current-context"] as string;
   const { cluster } = await registerCluster(clusterDeps(), { source: "kubeconfig", name: "local", kubeconfig, context });
   step(`Registered the test bed as cluster "local" (${cluster.status})`);
+  local = await db().cluster.findUniqueOrThrow({ where: { name: "local" } });
+}
+
+// Demo applications: guestbook (Kustomize, dev -> staging -> prod) and redis (Helm).
+const { createApplication, createEnvironment } = await import("../lib/environments/manage-environments");
+const { reconcileEnvironment } = await import("../lib/reconcile/reconcile-environment");
+const { reconcileDeps } = await import("../lib/services");
+const { env: tidelineEnv } = await import("../lib/env");
+const demoApps = [
+  { name: "guestbook", envs: ["dev", "staging", "prod"].map((e) => ({ name: e, path: `apps/guestbook/overlays/${e}`, namespace: `guestbook-${e}`, autoSync: e === "dev" })) },
+  { name: "payments", envs: ["dev", "staging", "prod"].map((e) => ({ name: e, path: `apps/payments/overlays/${e}`, namespace: `payments-${e}`, autoSync: e === "dev" })) },
+];
+for (const spec of demoApps) {
+  if (await db().application.findUnique({ where: { name: spec.name } })) continue;
+  const app = await createApplication(db(), { name: spec.name });
+  for (const e of spec.envs) {
+    const created = await createEnvironment(db(), tidelineEnv().mirrorsDir, app.id, {
+      ...e, repositoryId: demo.id, branch: "main", clusterId: local!.id, renderer: "auto", helmValuesFiles: [], prune: true, selfHeal: false,
+    });
+    await reconcileEnvironment(reconcileDeps(), created.id).catch((err) => console.warn(`reconcile ${spec.name}/${e.name}: ${(err as Error).message}`));
+  }
+  step(`Demo application ${spec.name}: ${spec.envs.map((e) => e.name).join(" -> ")}`);
 }
 await db().$disconnect();
 

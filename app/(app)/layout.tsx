@@ -11,6 +11,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       <header className="border-b border-slate-200 bg-white">
         <nav className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3 text-sm">
           <Link href="/" className="text-lg font-semibold text-sky-800">Tideline</Link>
+          <Link href="/applications" className="hover:text-sky-700">Applications</Link>
           <Link href="/repositories" className="hover:text-sky-700">Repositories</Link>
           <Link href="/clusters" className="hover:text-sky-700">Clusters</Link>
           {user.role === "admin" && <Link href="/users" className="hover:text-sky-700">Users</Link>}

@@ -39,6 +39,8 @@ export interface SyncRequest {
   /** Only these objects (ids from drift.idOf); all when absent. */
   only?: Set<string>;
   healthTimeoutMs?: number;
+  /** Called once the SyncRun row exists (lets an API answer with its id while the sync goes on). */
+  onStarted?: (runId: string) => void;
 }
 
 const key = (o: { apiVersion: string; kind: string; namespace: string; name: string }) => `${o.apiVersion}|${o.kind}|${o.namespace}|${o.name}`;
@@ -48,6 +50,7 @@ export async function syncEnvironment(req: SyncRequest): Promise<{ runId: string
   const run = await prisma.syncRun.create({
     data: { environmentId: req.environmentId, trigger: req.trigger, revision: req.revision, actorName: req.actorName, status: "running", prune: req.prune },
   });
+  req.onStarted?.(run.id);
   const results: SyncOutcome[] = [];
   // Progress is written at most every 300 ms (and at the end), so a 1,000-object sync
   // does not rewrite its growing result list 1,000 times.

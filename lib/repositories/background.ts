@@ -5,8 +5,18 @@ import { fetchDeps } from "../services";
 import { db } from "../db";
 import { env } from "../env";
 
+/** Environments on a repository whose branches moved are reconciled right away. */
+export async function fetchAndReconcile(repositoryId: string) {
+  const outcome = await fetchRepository(fetchDeps(), repositoryId);
+  if (outcome.status === "fetched" && outcome.index.branchesUpdated > 0) {
+    const { reconciler } = await import("../reconcile/process-reconciler");
+    await reconciler().onBranchMoved(db(), repositoryId);
+  }
+  return outcome;
+}
+
 export function startFetchInBackground(repositoryId: string): void {
-  fetchRepository(fetchDeps(), repositoryId).catch((error: Error) => {
+  fetchAndReconcile(repositoryId).catch((error: Error) => {
     console.warn(`[tideline] fetch of repository ${repositoryId} failed: ${error.message}`);
   });
 }
@@ -20,7 +30,7 @@ export function startPeriodicFetch(): void {
   const tick = async () => {
     const repos = await db().repository.findMany({ select: { id: true } }).catch(() => []);
     for (const repo of repos) {
-      await fetchRepository(fetchDeps(), repo.id).catch((error: Error) => {
+      await fetchAndReconcile(repo.id).catch((error: Error) => {
         console.warn(`[tideline] periodic fetch of ${repo.id} failed: ${error.message}`);
       });
     }

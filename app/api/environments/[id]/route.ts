@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { apiRoute } from "@/lib/api/handler";
+import { getEnvironment } from "@/lib/environments/environment-detail";
+import { publicEnvironment, updateEnvironmentSettings } from "@/lib/environments/manage-environments";
+import { environmentSettings } from "@/lib/environments/schemas";
+import { recordAudit } from "@/lib/audit/record";
+import { reconciler } from "@/lib/reconcile/process-reconciler";
+import { db } from "@/lib/db";
+
+const params = z.object({ id: z.string().min(1) });
+
+export const GET = apiRoute({ action: "application.read", params }, async ({ params }) => getEnvironment(db(), params.id));
+
+export const PATCH = apiRoute({ action: "environment.configure", params, body: environmentSettings }, async ({ params, body, user }) => {
+  const before = await getEnvironment(db(), params.id);
+  const updated = await updateEnvironmentSettings(db(), params.id, body);
+  const { autoSync, prune, selfHeal, detectOnly, allowEmpty, ignoreRules } = before.environment;
+  await recordAudit(db(), { actor: user, action: "environment.configure", targetType: "environment", targetId: params.id, details: { before: { autoSync, prune, selfHeal, detectOnly, allowEmpty, ignoreRules }, after: body } as never });
+  reconciler().schedule(params.id, 0);
+  return { environment: publicEnvironment(updated) };
+});

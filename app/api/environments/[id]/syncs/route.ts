@@ -1,0 +1,6 @@
+import { z } from "zod";
+import { apiRoute } from "@/lib/api/handler";
+import { syncHistory } from "@/lib/environments/environment-detail";
+import { db } from "@/lib/db";
+
+export const GET = apiRoute({ action: "application.read", params: z.object({ id: z.string().min(1) }) }, async ({ params }) => ({ items: await syncHistory(db(), params.id) }));

@@ -1,0 +1,41 @@
+"use client";
+import Link from "next/link";
+import { Fragment } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api";
+import { ErrorBox, shortSha } from "../ui";
+import { HealthBadge, SyncBadge } from "./badges";
+import { CreateEnvironmentForm } from "./create-environment-form";
+import type { EnvironmentView } from "./types";
+
+export function ApplicationView({ id, canManage }: { id: string; canManage: boolean }) {
+  const app = useQuery({
+    queryKey: ["application", id],
+    queryFn: () => api<{ application: { id: string; name: string; description: string | null }; environments: EnvironmentView[] }>(`/api/applications/${id}`),
+    refetchInterval: 5_000,
+  });
+  if (app.error) return <ErrorBox error={app.error} />;
+  if (!app.data) return <p className="text-slate-500">Loading…</p>;
+  const envs = app.data.environments;
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold" data-testid="application-name">{app.data.application.name}</h1>
+      <div className="flex flex-wrap items-stretch gap-2" data-testid="pipeline">
+        {envs.map((e, i) => (
+          <Fragment key={e.id}>
+            {i > 0 && <div className="flex items-center px-1 text-2xl text-slate-400" aria-hidden>→</div>}
+            <Link href={`/environments/${e.id}`} className="w-64 rounded border border-slate-200 bg-white p-4 hover:border-sky-400" data-testid={`env-card-${e.name}`}>
+              <div className="flex items-center gap-2"><span className="text-lg font-medium">{e.name}</span><span className="ml-auto text-xs text-slate-500">{e.clusterName}/{e.namespace}</span></div>
+              <div className="mt-2 flex gap-2"><SyncBadge status={e.syncStatus} /><HealthBadge status={e.health} /></div>
+              <p className="mt-2 font-mono text-xs text-slate-600">{e.path || "/"} @ {e.branch}</p>
+              <p className="font-mono text-xs text-slate-600">synced {e.syncedRevision ? shortSha(e.syncedRevision) : "never"}{e.desiredRevision && e.desiredRevision !== e.syncedRevision ? ` · Git ${shortSha(e.desiredRevision)}` : ""}</p>
+              {e.renderError && <p className="mt-1 text-xs text-rose-700">{e.renderError}</p>}
+            </Link>
+          </Fragment>
+        ))}
+        {envs.length === 0 && <p className="text-slate-500">No environments yet.</p>}
+      </div>
+      {canManage && <CreateEnvironmentForm applicationId={id} />}
+    </div>
+  );
+}
