@@ -58,7 +58,13 @@ export async function pendingChanges(prisma: PrismaClient, mirrorsDir: string, e
   }
   const history = await listCommits(prisma, env.repositoryId, { branch: env.branch, path: env.path || undefined, limit: 30 });
   const changedObjects = await prisma.resourceState.findMany({ where: { environmentId, NOT: { syncStatus: "Synced" } }, select: { kind: true, name: true, syncStatus: true } });
-  return { head, synced, files, changedObjects, history: history.items.map((c) => ({ ...c, deployed: c.sha === synced })) };
+  // What runs is the newest commit touching this path that the synced revision contains.
+  let deployed: string | null = null;
+  if (synced) {
+    const out = await runGitIn(mirrorPath(mirrorsDir, env.repositoryId), ["rev-list", "-n", "1", synced, "--", env.path || "."]).catch(() => Buffer.from(""));
+    deployed = out.toString("utf8").trim() || null;
+  }
+  return { head, synced, files, changedObjects, history: history.items.map((c) => ({ ...c, deployed: c.sha === deployed })) };
 }
 
 export async function syncHistory(prisma: PrismaClient, environmentId: string, limit = 30) {

@@ -15,7 +15,7 @@ export function defaultTools(binDir = process.env.TIDELINE_TOOLS_DIR ?? path.res
   const helm = process.env.TIDELINE_HELM_BIN ?? path.join(binDir, "helm");
   return {
     // kubectl embeds kustomize; it is the fallback when the standalone binary is not installed.
-    kustomize: existsSync(kustomize) ? [kustomize, "build"] : ["kubectl", "kustomize"],
+    kustomize: existsSync(/* turbopackIgnore: true */ kustomize) ? [kustomize, "build"] : ["kubectl", "kustomize"],
     helm: [helm, "template"],
   };
 }
