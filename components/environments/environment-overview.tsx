@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient, keepPreviousData } from "@tansta
 import { api } from "../api";
 import { Button, ErrorBox, relativeTime, shortSha } from "../ui";
 import { HealthBadge, SyncBadge } from "./badges";
+import { DiscoverPanel } from "./discover-panel";
 import type { EnvironmentView } from "./types";
 
 interface Page { total: number; page: number; pageSize: number; items: EnvironmentView[] }
@@ -26,6 +27,7 @@ export function EnvironmentOverview({ canCreate }: { canCreate: boolean }) {
         <h1 className="text-2xl font-semibold">Applications</h1>
         {canCreate && <CreateApplication />}
       </div>
+      {canCreate && <DiscoverPanel />}
       <div className="flex flex-wrap gap-3 text-sm">
         <input data-testid="overview-search" value={q} onChange={(e) => { setQ(e.target.value); setPage(1); }} placeholder="Search application or environment" className="w-72 rounded border border-slate-300 px-2 py-1.5" />
         <select aria-label="Sync status" value={syncStatus} onChange={(e) => { setSyncStatus(e.target.value); setPage(1); }} className="rounded border border-slate-300 px-2 py-1.5">
