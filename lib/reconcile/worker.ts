@@ -13,6 +13,7 @@ export class Reconciler {
   private watched = new Set<string>();
   private running = new Set<string>();
   private again = new Set<string>();
+  private failures = new Map<string, number>();
 
   constructor(private readonly deps: ReconcileDeps, private readonly log: (m: string) => void = () => {}) {}
 
@@ -64,8 +65,13 @@ export class Reconciler {
     this.running.add(environmentId);
     try {
       await reconcileEnvironment(this.deps, environmentId);
+      this.failures.delete(environmentId);
     } catch (e) {
-      this.log(`reconcile of ${environmentId} failed: ${(e as Error).message}`);
+      // Retry with exponential backoff (1 s, 2 s, 4 s, ... up to 5 minutes) besides the interval.
+      const n = (this.failures.get(environmentId) ?? 0) + 1;
+      this.failures.set(environmentId, n);
+      this.log(`reconcile of ${environmentId} failed (attempt ${n}): ${(e as Error).message}`);
+      this.schedule(environmentId, Math.min(300_000, 1000 * 2 ** (n - 1)));
     } finally {
       this.running.delete(environmentId);
       if (this.again.delete(environmentId)) this.schedule(environmentId);
