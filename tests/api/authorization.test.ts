@@ -1,0 +1,111 @@
+// Every API route, every role: no session gets 401, a role below the route's minimum gets
+// 403, and the minimum role gets past the check. The table must list every handler that
+// exists under app/api, so a new route cannot ship without a decision about who may call it.
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { NextRequest } from "next/server";
+import { ROLES, type RoleName } from "../../lib/auth/roles";
+import { createSession, SESSION_COOKIE } from "../../lib/auth/sessions";
+import { makeUser, prisma } from "../helpers/db";
+
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
+const X = "cx0000000000000000000000"; // an id that does not exist: allowed calls end in 404/422, never 401/403
+const SHA = "0".repeat(40);
+
+const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenticated"]> = [
+  ["auth/logout", "POST", "authenticated"],
+  ["auth/me", "GET", "authenticated"],
+  ["repositories", "GET", "viewer"],
+  ["repositories", "POST", "admin"],
+  ["repositories/[id]", "GET", "viewer"],
+  ["repositories/[id]", "DELETE", "admin"],
+  ["repositories/[id]/fetch", "POST", "developer"],
+  ["repositories/[id]/branches", "GET", "viewer"],
+  ["repositories/[id]/commits", "GET", "viewer"],
+  ["repositories/[id]/commits/[sha]", "GET", "viewer"],
+  ["repositories/[id]/commits/[sha]/diff", "GET", "viewer"],
+  ["repositories/[id]/tree", "GET", "viewer"],
+  ["repositories/[id]/file", "GET", "viewer"],
+  ["repositories/[id]/discover", "GET", "viewer"],
+  ["clusters", "GET", "viewer"],
+  ["clusters", "POST", "admin"],
+  ["clusters/contexts", "POST", "admin"],
+  ["clusters/[id]", "GET", "viewer"],
+  ["clusters/[id]", "DELETE", "admin"],
+  ["clusters/[id]/check", "POST", "developer"],
+  ["clusters/[id]/live", "GET", "viewer"],
+  ["applications", "GET", "viewer"],
+  ["applications", "POST", "admin"],
+  ["applications/discovered", "POST", "admin"],
+  ["applications/[id]", "GET", "viewer"],
+  ["applications/[id]/environments", "POST", "admin"],
+  ["environments", "GET", "viewer"],
+  ["environments/[id]", "GET", "viewer"],
+  ["environments/[id]", "PATCH", "admin"],
+  ["environments/[id]/reconcile", "POST", "developer"],
+  ["environments/[id]/sync", "POST", "developer"],
+  ["environments/[id]/diff", "GET", "viewer"],
+  ["environments/[id]/changes", "GET", "viewer"],
+  ["environments/[id]/syncs", "GET", "viewer"],
+  ["sync-runs/[id]", "GET", "viewer"],
+  ["users", "GET", "admin"],
+  ["users", "POST", "admin"],
+  ["users/[id]", "PATCH", "admin"],
+];
+const PUBLIC = [["auth/login", "POST"]];
+
+function routeFiles(dir: string, prefix = ""): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return routeFiles(full, prefix ? `${prefix}/${name}` : name);
+    return name === "route.ts" ? [prefix] : [];
+  });
+}
+
+async function call(route: string, method: Method, cookie?: string): Promise<number> {
+  const mod = (await import(/* @vite-ignore */ path.resolve("app/api", route, "route.ts"))) as Record<string, (req: NextRequest, ctx: unknown) => Promise<Response>>;
+  const url = new URL(`http://tideline.test/api/${route.replaceAll("[id]", X).replaceAll("[sha]", SHA)}`);
+  const req = new NextRequest(url, {
+    method,
+    headers: { ...(cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {}), "content-type": "application/json" },
+    body: method === "GET" ? undefined : "{}",
+  });
+  const res = await mod[method]!(req, { params: Promise.resolve({ id: X, sha: SHA }) });
+  return res.status;
+}
+
+const tokens = {} as Record<RoleName, string>;
+const userIds = {} as Record<RoleName, string>;
+beforeAll(async () => {
+  for (const role of ROLES) {
+    const user = await makeUser(role);
+    userIds[role] = user.id;
+    tokens[role] = (await createSession(prisma(), user.id, 1)).token;
+  }
+});
+
+describe("API authorization", () => {
+  it("covers every route handler in app/api", async () => {
+    const found: string[] = [];
+    for (const route of routeFiles(path.resolve("app/api"))) {
+      const mod = await import(/* @vite-ignore */ path.resolve("app/api", route, "route.ts"));
+      for (const method of ["GET", "POST", "PATCH", "DELETE", "PUT"]) if (mod[method]) found.push(`${method} ${route}`);
+    }
+    const listed = [...TABLE.map(([r, m]) => `${m} ${r}`), ...PUBLIC.map(([r, m]) => `${m} ${r}`)];
+    expect(found.sort()).toEqual(listed.sort());
+  });
+
+  it.each(TABLE)("%s %s: 401 without a session, 403 below %s", async (route, method, minimum) => {
+    expect(await call(route, method)).toBe(401);
+    expect(await call(route, method, "forged-or-expired-token")).toBe(401);
+    for (const role of ROLES) {
+      // Signing out revokes the session it is called with, so it gets a session of its own.
+      const token = route === "auth/logout" ? (await createSession(prisma(), userIds[role], 1)).token : tokens[role];
+      const status = await call(route, method, token);
+      const allowed = minimum === "authenticated" || ROLES.indexOf(role) >= ROLES.indexOf(minimum);
+      if (allowed) expect([401, 403], `${role} should pass the check`).not.toContain(status);
+      else expect(status, `${role} must be refused`).toBe(403);
+    }
+  });
+});
