@@ -49,6 +49,7 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["environments/[id]/changes", "GET", "viewer"],
   ["environments/[id]/syncs", "GET", "viewer"],
   ["sync-runs/[id]", "GET", "viewer"],
+  ["audit", "GET", "admin"],
   ["users", "GET", "admin"],
   ["users", "POST", "admin"],
   ["users/[id]", "PATCH", "admin"],
