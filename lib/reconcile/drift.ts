@@ -43,12 +43,26 @@ function remember(key: string, verdict: CachedVerdict) {
 
 export const idOf = (o: { apiVersion: string; kind: string; namespace: string; name: string }) => `${o.apiVersion}|${o.kind}|${o.namespace}|${o.name}`;
 
+/** A verdict stored by an earlier reconcile (ResourceState), reusable while nothing changed. */
+export interface PreviousVerdict {
+  syncStatus: string;
+  desiredHash: string | null;
+  liveVersion: string | null;
+  message: string | null;
+  changes: unknown;
+}
+
 /** The dry-run result for one desired object against the current live version (cached). */
 export async function dryRunMerged(cache: ClusterCache, d: DesiredObject, live: KubeObject | null): Promise<CachedVerdict & { desiredHash: string }> {
   const desiredHash = stableHash(d.manifest);
+  const verdict = await dryRunByHash(cache, d, live, desiredHash);
+  return { ...verdict, desiredHash };
+}
+
+async function dryRunByHash(cache: ClusterCache, d: DesiredObject, live: KubeObject | null, desiredHash: string): Promise<CachedVerdict> {
   const key = `${cache.client.server}|${desiredHash}|${live?.metadata.resourceVersion ?? "absent"}`;
   const hit = dryRunCache.get(key);
-  if (hit) return { ...hit, desiredHash };
+  if (hit) return hit;
   let verdict: CachedVerdict;
   try {
     verdict = { merged: await serverSideApply(cache.client, d.type!, d.manifest, { dryRun: true }), error: null };
@@ -56,7 +70,7 @@ export async function dryRunMerged(cache: ClusterCache, d: DesiredObject, live: 
     verdict = { merged: null, error: e instanceof AppError ? e.message : String(e) };
   }
   remember(key, verdict);
-  return { ...verdict, desiredHash };
+  return verdict;
 }
 
 export async function compareEnvironment(opts: {
@@ -65,6 +79,8 @@ export async function compareEnvironment(opts: {
   environmentId: string;
   inventoryKinds: Array<{ apiVersion: string; kind: string }>;
   ignoreRules: IgnoreRule[];
+  /** Verdicts stored by the last reconcile: reused when neither side changed, so even a fresh process skips the dry-runs. */
+  previous?: Map<string, PreviousVerdict>;
   concurrency?: number;
 }): Promise<ObjectReport[]> {
   const { cache } = opts;
@@ -73,7 +89,7 @@ export async function compareEnvironment(opts: {
   const worker = async () => {
     while (next < opts.desired.length) {
       const i = next++;
-      reports[i] = await compareOne(cache, opts.desired[i]!, opts.ignoreRules);
+      reports[i] = await compareOne(cache, opts.desired[i]!, opts.ignoreRules, opts.previous);
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, opts.desired.length) }, worker));
@@ -99,15 +115,22 @@ export async function compareEnvironment(opts: {
   return reports;
 }
 
-async function compareOne(cache: ClusterCache, d: DesiredObject, rules: IgnoreRule[]): Promise<ObjectReport> {
+async function compareOne(cache: ClusterCache, d: DesiredObject, rules: IgnoreRule[], previous?: Map<string, PreviousVerdict>): Promise<ObjectReport> {
   const base = { apiVersion: d.manifest.apiVersion, kind: d.manifest.kind, namespace: d.manifest.metadata.namespace ?? "", name: d.manifest.metadata.name };
   if (d.error || !d.type) {
     return { ...base, syncStatus: "Error", health: "Unknown", healthMessage: "", error: d.error ?? "unknown kind", desiredHash: null, liveVersion: null, changes: [] };
   }
   const live = await cache.get(d.manifest.apiVersion, d.manifest.kind, d.type.namespaced ? base.namespace : undefined, base.name);
   const health = assessHealth(live);
-  const { merged, error, desiredHash } = await dryRunMerged(cache, d, live);
-  const common = { ...base, health: health.status, healthMessage: health.message, desiredHash, liveVersion: live?.metadata.resourceVersion ?? null };
+  // The verdict depends on the desired object, the live version and the ignore rules.
+  const desiredHash = stableHash({ manifest: d.manifest, rules });
+  const liveVersion = live?.metadata.resourceVersion ?? null;
+  const common = { ...base, health: health.status, healthMessage: health.message, desiredHash, liveVersion };
+  const prev = previous?.get(idOf(base));
+  if (live && prev && !prev.message && prev.desiredHash === desiredHash && prev.liveVersion === liveVersion && (prev.syncStatus === "Synced" || prev.syncStatus === "OutOfSync")) {
+    return { ...common, syncStatus: prev.syncStatus, error: null, changes: (prev.changes as ObjectReport["changes"]) ?? [] };
+  }
+  const { merged, error } = await dryRunByHash(cache, d, live, stableHash(d.manifest));
   // Before the first sync the environment's namespace may not exist yet; sync creates it.
   if (error && !live && /namespaces? "[^"]+" not found/.test(error)) return { ...common, syncStatus: "Missing", error: null, changes: [] };
   if (error) return { ...common, syncStatus: live ? "OutOfSync" : "Missing", error, changes: [] };

@@ -5,7 +5,8 @@ import type { ClusterCache } from "../kube/cluster-cache";
 import { AppError } from "../errors";
 import type { IgnoreRule } from "../drift/ignore-rules";
 import { desiredState, headRevision, type DesiredState } from "./desired";
-import { compareEnvironment, type ObjectReport } from "./drift";
+import { compareEnvironment, idOf, type ObjectReport } from "./drift";
+import { canonicalJson } from "../drift/normalize";
 import { syncEnvironment } from "./sync";
 import { withEnvironmentLease } from "./lease";
 
@@ -36,8 +37,13 @@ export async function assessEnvironment(deps: ReconcileDeps, env: Environment): 
   const cache = await deps.cacheFor(env.clusterId);
   const revision = await headRevision(deps.prisma, env);
   const desired = await desiredState({ env, revision, mirrorsDir: deps.mirrorsDir, dataDir: deps.dataDir, discovery: cache.discovery });
-  const inventory = await deps.prisma.resourceState.findMany({ where: { environmentId: env.id, inInventory: true }, distinct: ["apiVersion", "kind"], select: { apiVersion: true, kind: true } });
-  const reports = await compareEnvironment({ cache, desired: desired.objects, environmentId: env.id, inventoryKinds: inventory, ignoreRules: env.ignoreRules as unknown as IgnoreRule[] });
+  const stored = await deps.prisma.resourceState.findMany({
+    where: { environmentId: env.id },
+    select: { apiVersion: true, kind: true, namespace: true, name: true, syncStatus: true, desiredHash: true, liveVersion: true, message: true, changes: true, inInventory: true },
+  });
+  const inventory = [...new Map(stored.filter((r) => r.inInventory).map((r) => [`${r.apiVersion}|${r.kind}`, { apiVersion: r.apiVersion, kind: r.kind }])).values()];
+  const previous = new Map(stored.map((r) => [idOf(r), r]));
+  const reports = await compareEnvironment({ cache, desired: desired.objects, environmentId: env.id, inventoryKinds: inventory, ignoreRules: env.ignoreRules as unknown as IgnoreRule[], previous });
   return { desired, reports, cache };
 }
 
@@ -81,25 +87,38 @@ function summarize(reports: ObjectReport[]) {
 export async function storeReports(prisma: PrismaClient, env: Environment, revision: string, reports: ObjectReport[]) {
   const { syncStatus, health } = summarize(reports);
   const errors = reports.filter((r) => r.error).map((r) => `${r.kind}/${r.name}: ${r.error}`);
+  const rows = reports.map((r) => ({
+    environmentId: env.id,
+    apiVersion: r.apiVersion,
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    syncStatus: r.syncStatus,
+    health: r.health,
+    healthMessage: r.healthMessage || null,
+    message: r.error,
+    inInventory: r.syncStatus !== "Missing" && r.syncStatus !== "Error",
+    desiredHash: r.desiredHash,
+    liveVersion: r.liveVersion,
+    changes: r.changes as unknown as Prisma.InputJsonValue,
+  }));
+  // Only rows whose verdict changed are rewritten: a quiet reconcile of 1,000 objects writes one row.
+  const existing = await prisma.resourceState.findMany({ where: { environmentId: env.id } });
+  const fingerprint = (r: { syncStatus: string; health: string; healthMessage: string | null; message: string | null; inInventory: boolean; desiredHash: string | null; liveVersion: string | null; changes: unknown }) =>
+    canonicalJson([r.syncStatus, r.health, r.healthMessage, r.message, r.inInventory, r.desiredHash, r.liveVersion, r.changes ?? null]); // jsonb reorders keys
+  const before = new Map(existing.map((r) => [idOf(r), r]));
+  const wanted = new Map(rows.map((r) => [idOf(r), r]));
+  const stale = existing.filter((r) => {
+    const next = wanted.get(idOf(r));
+    return !next || fingerprint(next) !== fingerprint(r);
+  });
+  const fresh = rows.filter((r) => {
+    const old = before.get(idOf(r));
+    return !old || fingerprint(old) !== fingerprint(r);
+  });
   await prisma.$transaction([
-    prisma.resourceState.deleteMany({ where: { environmentId: env.id } }),
-    prisma.resourceState.createMany({
-      data: reports.map((r) => ({
-        environmentId: env.id,
-        apiVersion: r.apiVersion,
-        kind: r.kind,
-        namespace: r.namespace,
-        name: r.name,
-        syncStatus: r.syncStatus,
-        health: r.health,
-        healthMessage: r.healthMessage || null,
-        message: r.error,
-        inInventory: r.syncStatus !== "Missing" && r.syncStatus !== "Error",
-        desiredHash: r.desiredHash,
-        liveVersion: r.liveVersion,
-        changes: r.changes as unknown as Prisma.InputJsonValue,
-      })),
-    }),
+    ...(stale.length ? [prisma.resourceState.deleteMany({ where: { id: { in: stale.map((r) => r.id) } } })] : []),
+    ...(fresh.length ? [prisma.resourceState.createMany({ data: fresh })] : []),
     prisma.environment.update({
       where: { id: env.id },
       data: {
