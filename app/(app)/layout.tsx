@@ -16,6 +16,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <Link href="/clusters" className="hover:text-sky-700">Clusters</Link>
           {user.role === "admin" && <Link href="/users" className="hover:text-sky-700">Users</Link>}
           {user.role === "admin" && <Link href="/audit" className="hover:text-sky-700">Audit</Link>}
+          <Link href="/tokens" className="hover:text-sky-700">API tokens</Link>
           <span className="ml-auto text-slate-600" data-testid="current-user">{user.username} · {user.role}</span>
           <SignOutButton />
         </nav>

@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import { can, type Action } from "../auth/roles";
 import { SESSION_COOKIE, userForToken, type SessionUser } from "../auth/sessions";
 import { db } from "../db";
+import { tokenAllows, userForApiToken } from "../auth/api-tokens";
 
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -36,13 +37,18 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
   return async (req: NextRequest, context: RouteContext): Promise<Response> => {
     try {
       const mutating = !["GET", "HEAD", "OPTIONS"].includes(req.method);
-      if (mutating) assertSameOrigin(req);
+      const bearer = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      // Bearer tokens are not sent by browsers on their own, so only cookie requests need the CSRF check.
+      if (mutating && !bearer) assertSameOrigin(req);
       let user = null as SessionUser | null;
       if (spec.action !== "public") {
-        user = await userForToken(db(), req.cookies.get(SESSION_COOKIE)?.value);
-        if (!user) throw new AppError("unauthenticated", "Sign in to continue (no valid session)");
+        user = bearer ? await userForApiToken(db(), bearer) : await userForToken(db(), req.cookies.get(SESSION_COOKIE)?.value);
+        if (!user) throw new AppError("unauthenticated", bearer ? "The API token is invalid, expired or revoked" : "Sign in to continue (no valid session)");
         if (spec.action !== "authenticated" && !can(user.role, spec.action)) {
           throw new AppError("forbidden", `Your role (${user.role}) may not perform ${spec.action}`);
+        }
+        if (spec.action !== "authenticated" && !tokenAllows(user, spec.action)) {
+          throw new AppError("forbidden", `This API token's scopes do not include ${spec.action}`);
         }
       }
       const params = parse(spec.params, await context.params, "path");

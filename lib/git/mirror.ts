@@ -1,4 +1,5 @@
-// Keeps a bare local mirror of a remote with isomorphic-git. Mirrors are named by the
+// Keeps a bare local mirror of a remote: fetched with the git CLI when installed (fast),
+// else isomorphic-git; remote probing uses isomorphic-git. Mirrors are named by the
 // repository's id (never by anything from the remote), and no work tree is ever written.
 import fs from "node:fs";
 import path from "node:path";
@@ -7,6 +8,8 @@ import http from "isomorphic-git/http/node";
 import { describeRemoteError } from "./remote-errors";
 import { isSafeBranchName } from "./paths";
 import { AppError } from "../errors";
+import { cliFetch } from "./cli-fetch";
+import { gitCliAvailable } from "./git-cli";
 
 export interface RemoteCredentials {
   username?: string | null;
@@ -70,9 +73,29 @@ export async function fetchMirror(opts: {
   url: string;
   credentials: RemoteCredentials;
   onProgress?: (p: FetchProgress) => void;
+  /** Defaults to the git CLI when installed. */
+  transport?: "git-cli" | "isomorphic-git";
 }): Promise<{ branches: RemoteBranch[]; defaultBranch: string | null }> {
   const { gitdir, url } = opts;
   await ensureMirror(gitdir, url);
+  let defaultBranch: string | null = null;
+  if ((opts.transport ?? (gitCliAvailable() ? "git-cli" : "isomorphic-git")) === "git-cli") {
+    await cliFetch(gitdir, url, opts.credentials, opts.onProgress);
+  } else {
+    defaultBranch = await fetchWithIsomorphicGit(opts);
+  }
+  const names = await git.listBranches({ fs, gitdir, remote: "origin" });
+  const branches: RemoteBranch[] = [];
+  for (const name of names) {
+    if (name === "HEAD" || !isSafeBranchName(name)) continue;
+    branches.push({ name, sha: await git.resolveRef({ fs, gitdir, ref: `refs/remotes/origin/${name}` }) });
+  }
+  if (branches.length === 0) throw new AppError("invalid", `The repository at ${url} is empty: it has no branches`);
+  return { branches, defaultBranch };
+}
+
+async function fetchWithIsomorphicGit(opts: { gitdir: string; url: string; credentials: RemoteCredentials; onProgress?: (p: FetchProgress) => void }): Promise<string | null> {
+  const { gitdir, url } = opts;
   let result;
   try {
     result = await git.fetch({
@@ -89,13 +112,5 @@ export async function fetchMirror(opts: {
   } catch (error) {
     throw describeRemoteError(error, url);
   }
-  const names = await git.listBranches({ fs, gitdir, remote: "origin" });
-  const branches: RemoteBranch[] = [];
-  for (const name of names) {
-    if (name === "HEAD" || !isSafeBranchName(name)) continue;
-    branches.push({ name, sha: await git.resolveRef({ fs, gitdir, ref: `refs/remotes/origin/${name}` }) });
-  }
-  if (branches.length === 0) throw new AppError("invalid", `The repository at ${url} is empty: it has no branches`);
-  const defaultBranch = result.defaultBranch?.replace(/^refs\/heads\//, "") ?? null;
-  return { branches, defaultBranch };
+  return result.defaultBranch?.replace(/^refs\/heads\//, "") ?? null;
 }

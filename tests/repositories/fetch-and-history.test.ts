@@ -123,14 +123,14 @@ describe("fetch and index", () => {
 });
 
 describe("the isomorphic-git fallback (no git CLI on the server)", () => {
-  it("indexes exactly what the git CLI reader indexes", async () => {
+  it("fetches and indexes exactly what the git CLI path does", async () => {
     const { fetchMirror, mirrorPath } = await import("../../lib/git/mirror");
     const { indexRepository } = await import("../../lib/git/indexer");
     const { env } = await import("../../lib/env");
     const index = async (reader: "git-cli" | "isomorphic-git") => {
       const repo = await addRepository(sealDeps(), { name: uniqueName(reader), url: `${git.open.url}/config.git` }, null);
       const gitdir = mirrorPath(env().mirrorsDir, repo.id);
-      const { branches } = await fetchMirror({ gitdir, url: repo.url, credentials: {} });
+      const { branches } = await fetchMirror({ gitdir, url: repo.url, credentials: {}, transport: reader });
       await indexRepository({ prisma: prisma(), repositoryId: repo.id, gitdir, branches, reader });
       const commits = await prisma().commit.findMany({ where: { repositoryId: repo.id }, include: { files: true }, orderBy: { sha: "asc" } });
       return commits.map((c) => [c.sha, c.parents.join(","), c.message, c.authoredAt.toISOString(), c.files.map((f) => `${f.change}:${f.path}`).sort().join("|")].join(" "));
