@@ -14,8 +14,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { ROOT, migrate, startDatabase } from "../support/stack";
-import { ensureDatabase } from "../support/postgres";
+import { ROOT, freshDatabase } from "../support/stack";
 import { appendCommits, createLargeRepository } from "../support/large-repo";
 import { startGitServer, type GitServer } from "../support/git-server";
 
@@ -129,24 +128,10 @@ async function main() {
   const loadAtStart = os.loadavg().map((l) => Math.round(l * 100) / 100);
   try {
     // ---------------------------------------------------------- 1. Postgres
-    const database = `tideline_bench_${Date.now()}`;
-    let url: string;
-    const external = process.env.DATABASE_URL;
-    if (external) {
-      const admin = new URL(external);
-      admin.pathname = "/postgres";
-      await ensureDatabase(admin.toString(), database);
-      const scoped = new URL(external);
-      scoped.pathname = `/${database}`;
-      url = scoped.toString();
-      log(`Using DATABASE_URL (fresh database ${database})`);
-    } else {
-      log("Starting embedded PostgreSQL");
-      const pg = await startDatabase({ dataDir: tmp, database, quiet: true });
-      url = pg.url;
-      cleanups.push(() => pg.stop());
-    }
-    migrate(url);
+    log(process.env.DATABASE_URL ? "Using DATABASE_URL (fresh database)" : "Starting embedded PostgreSQL");
+    const fresh = await freshDatabase({ dataDir: tmp, prefix: "tideline_bench" });
+    cleanups.push(() => fresh.stop());
+    const url = fresh.url;
     Object.assign(process.env, {
       DATABASE_URL: url,
       TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"),

@@ -16,8 +16,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { ROOT, migrate, startDatabase } from "../support/stack";
-import { ensureDatabase } from "../support/postgres";
+import { ROOT, freshDatabase } from "../support/stack";
 
 const APPS = Number(process.env.BENCH_APPS ?? 250);
 const ENVS_PER_APP = Number(process.env.BENCH_ENVS_PER_APP ?? 4);
@@ -94,24 +93,10 @@ async function main() {
   const loadAtStart = os.loadavg().map(round2);
   try {
     // ---------------------------------------------------------- 1. Postgres
-    const database = `tideline_bench_${Date.now()}`;
-    let url: string;
-    const external = process.env.DATABASE_URL;
-    if (external) {
-      const admin = new URL(external);
-      admin.pathname = "/postgres";
-      await ensureDatabase(admin.toString(), database);
-      const scoped = new URL(external);
-      scoped.pathname = `/${database}`;
-      url = scoped.toString();
-      log(`Using DATABASE_URL (fresh database ${database})`);
-    } else {
-      log("Starting embedded PostgreSQL");
-      const pgdb = await startDatabase({ dataDir: tmp, database, quiet: true });
-      url = pgdb.url;
-      cleanups.push(() => pgdb.stop());
-    }
-    migrate(url);
+    log(process.env.DATABASE_URL ? "Using DATABASE_URL (fresh database)" : "Starting embedded PostgreSQL");
+    const fresh = await freshDatabase({ dataDir: tmp, prefix: "tideline_bench" });
+    cleanups.push(() => fresh.stop());
+    const url = fresh.url;
     Object.assign(process.env, {
       DATABASE_URL: url,
       TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"),

@@ -269,30 +269,15 @@ async function main() {
   const total = CONFIGMAPS + DEPLOYMENTS;
   try {
     // ---------------------------------------------------------- 1. Postgres, test bed, git
-    const { migrate, startDatabase } = await import("../support/stack");
-    const { ensureDatabase } = await import("../support/postgres");
+    const { freshDatabase } = await import("../support/stack");
     const { startGitServer } = await import("../support/git-server");
     const { commitFile, runGit } = await import("../support/demo-repo");
     const { startTestbed } = await import("../scripts/testbed.mjs");
 
-    const database = `tideline_bench_${Date.now()}`;
-    let url: string;
-    const external = process.env.DATABASE_URL;
-    if (external) {
-      const admin = new URL(external);
-      admin.pathname = "/postgres";
-      await ensureDatabase(admin.toString(), database);
-      const scoped = new URL(external);
-      scoped.pathname = `/${database}`;
-      url = scoped.toString();
-      log(`Using DATABASE_URL (fresh database ${database})`);
-    } else {
-      log("Starting embedded PostgreSQL");
-      const pg = await startDatabase({ dataDir: tmp, database, quiet: true });
-      url = pg.url;
-      cleanups.push(() => pg.stop());
-    }
-    migrate(url);
+    log(process.env.DATABASE_URL ? "Using DATABASE_URL (fresh database)" : "Starting embedded PostgreSQL");
+    const fresh = await freshDatabase({ dataDir: tmp, prefix: "tideline_bench" });
+    cleanups.push(() => fresh.stop());
+    const url = fresh.url;
     Object.assign(process.env, {
       DATABASE_URL: url,
       TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"),

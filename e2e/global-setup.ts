@@ -5,8 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
-import { ROOT, migrate, startDatabase } from "../support/stack";
-import { ensureDatabase } from "../support/postgres";
+import { ROOT, freshDatabase } from "../support/stack";
 import { createDemoRepository } from "../support/demo-repo";
 import { startGitServer } from "../support/git-server";
 import { startTestbed } from "../scripts/testbed.mjs";
@@ -27,22 +26,7 @@ async function waitForHttp(url: string, timeoutMs: number) {
 export default async function globalSetup() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "tideline-e2e-"));
   chmodSync(tmp, 0o755);
-  const database = `tideline_e2e_${Date.now()}`;
-  let dbUrl: string;
-  let stopDb = async () => {};
-  if (process.env.DATABASE_URL) {
-    const admin = new URL(process.env.DATABASE_URL);
-    admin.pathname = "/postgres";
-    await ensureDatabase(admin.toString(), database);
-    const scoped = new URL(process.env.DATABASE_URL);
-    scoped.pathname = `/${database}`;
-    dbUrl = scoped.toString();
-  } else {
-    const db = await startDatabase({ dataDir: tmp, database, quiet: true });
-    dbUrl = db.url;
-    stopDb = db.stop;
-  }
-  migrate(dbUrl);
+  const { url: dbUrl, stop: stopDb } = await freshDatabase({ dataDir: tmp, prefix: "tideline_e2e" });
 
   const gitRoot = path.join(tmp, "git");
   await createDemoRepository(path.join(gitRoot, "platform-config.git"));

@@ -46,3 +46,25 @@ export function migrate(databaseUrl: string): void {
 export function generatePrismaClient(): void {
   run(bin("prisma"), ["generate"], { DATABASE_URL: process.env.DATABASE_URL ?? "postgresql://unused@localhost/unused" }, "prisma generate");
 }
+
+/**
+ * A new, migrated database for one run of the tests, browser tests or a benchmark: created on
+ * the server DATABASE_URL points at, else in an embedded Postgres under dataDir.
+ */
+export async function freshDatabase(opts: { dataDir: string; prefix: string }): Promise<Database> {
+  const database = `${opts.prefix}_${Date.now()}`;
+  const external = process.env.DATABASE_URL;
+  let db: Database;
+  if (external) {
+    const admin = new URL(external);
+    admin.pathname = "/postgres";
+    await ensureDatabase(admin.toString(), database);
+    const scoped = new URL(external);
+    scoped.pathname = `/${database}`;
+    db = { url: scoped.toString(), stop: async () => {} };
+  } else {
+    db = await startDatabase({ dataDir: opts.dataDir, database, quiet: true });
+  }
+  migrate(db.url);
+  return db;
+}

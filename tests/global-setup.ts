@@ -4,30 +4,12 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import { migrate, startDatabase } from "../support/stack";
-import { ensureDatabase } from "../support/postgres";
+import { freshDatabase } from "../support/stack";
 
 export default async function setup() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "tideline-test-"));
   chmodSync(dataDir, 0o755); // embedded Postgres runs as the postgres user when we are root
-  const database = `tideline_test_${Date.now()}`;
-  const external = process.env.DATABASE_URL;
-  let url: string;
-  let stop = async () => {};
-  if (external) {
-    const admin = new URL(external);
-    admin.pathname = "/postgres";
-    await ensureDatabase(admin.toString(), database);
-    const scoped = new URL(external);
-    scoped.pathname = `/${database}`;
-    url = scoped.toString();
-  } else {
-    delete process.env.DATABASE_URL;
-    const db = await startDatabase({ dataDir, database, quiet: true });
-    url = db.url;
-    stop = db.stop;
-  }
-  migrate(url);
+  const { url, stop } = await freshDatabase({ dataDir, prefix: "tideline_test" });
   // One real Kubernetes API server (the test bed) for every test file of this run.
   const { startTestbed } = await import("../scripts/testbed.mjs");
   const testbed = await startTestbed({ quiet: true });
