@@ -1,0 +1,22 @@
+// Re-encrypts every stored credential with the current key, so an old key can be retired
+// (move it to TIDELINE_PREVIOUS_SECRET_KEYS, run this, then drop it). Idempotent.
+import type { PrismaClient } from "../generated/prisma/client";
+import { decryptSecret, encryptSecret, keyId, type Keyring } from "./secrets";
+
+export async function rotateStoredCredentials(prisma: PrismaClient, keyring: Keyring) {
+  const current = keyId(keyring.current);
+  const needs = (sealed: string | null): sealed is string => Boolean(sealed) && sealed!.split(":")[1] !== current;
+  let repositories = 0;
+  let clusters = 0;
+  for (const r of await prisma.repository.findMany({ select: { id: true, encryptedToken: true } })) {
+    if (!needs(r.encryptedToken)) continue;
+    await prisma.repository.update({ where: { id: r.id }, data: { encryptedToken: encryptSecret(decryptSecret(r.encryptedToken, keyring), keyring) } });
+    repositories += 1;
+  }
+  for (const c of await prisma.cluster.findMany({ select: { id: true, encryptedKubeconfig: true } })) {
+    if (!needs(c.encryptedKubeconfig)) continue;
+    await prisma.cluster.update({ where: { id: c.id }, data: { encryptedKubeconfig: encryptSecret(decryptSecret(c.encryptedKubeconfig, keyring), keyring) } });
+    clusters += 1;
+  }
+  return { repositories, clusters, keyId: current };
+}
