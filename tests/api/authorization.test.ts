@@ -57,7 +57,7 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["users", "POST", "admin"],
   ["users/[id]", "PATCH", "admin"],
 ];
-const PUBLIC = [["auth/login", "POST"]];
+const PUBLIC = [["auth/login", "POST"], ["openapi.json", "GET"]];
 
 function routeFiles(dir: string, prefix = ""): string[] {
   return readdirSync(dir).flatMap((name) => {
