@@ -5,7 +5,8 @@ import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { AppError } from "../errors";
 import { can, type Action } from "../auth/roles";
-import { SESSION_COOKIE, userForToken, type SessionUser } from "../auth/sessions";
+import { rotateSessionIfDue, SESSION_COOKIE, userForToken, type SessionUser } from "../auth/sessions";
+import { sessionCookieHeader } from "../auth/cookie";
 import { db } from "../db";
 import { tokenAllows, userForApiToken } from "../auth/api-tokens";
 
@@ -55,7 +56,10 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
       const query = parse(spec.query, Object.fromEntries(req.nextUrl.searchParams), "query");
       const body = spec.body ? parse(spec.body, await readJson(req), "body") : undefined;
       const result = await fn({ req, user: user!, params, query, body } as Ctx<P, Q, B>);
-      return result instanceof Response ? result : Response.json(result ?? { ok: true });
+      const response = result instanceof Response ? result : Response.json(result ?? { ok: true });
+      const rotated = user && !bearer && req.nextUrl.pathname !== "/api/auth/logout" ? await rotateSessionIfDue(db(), user) : null;
+      if (rotated) response.headers.append("Set-Cookie", sessionCookieHeader(req, rotated.token, rotated.expiresAt));
+      return response;
     } catch (error) {
       return errorResponse(error);
     }

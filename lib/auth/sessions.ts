@@ -11,7 +11,13 @@ export interface SessionUser {
   displayName: string | null;
   role: RoleName;
   sessionId: string;
+  sessionCreatedAt?: Date;
+  sessionExpiresAt?: Date;
 }
+
+/** Session tokens are replaced after an hour of use (same expiry), limiting what a stolen cookie is worth. */
+export const ROTATE_AFTER_MS = 60 * 60 * 1000;
+const ROTATION_GRACE_MS = 60 * 1000;
 
 const digest = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -32,7 +38,19 @@ export async function userForToken(prisma: PrismaClient, token: string | undefin
     return null;
   }
   const { user } = session;
-  return { id: user.id, username: user.username, displayName: user.displayName, role: user.role, sessionId: id };
+  return { id: user.id, username: user.username, displayName: user.displayName, role: user.role, sessionId: id, sessionCreatedAt: session.createdAt, sessionExpiresAt: session.expiresAt };
+}
+
+/** A fresh token for an old session; the old one keeps working for a minute (requests in flight). */
+export async function rotateSessionIfDue(prisma: PrismaClient, user: SessionUser): Promise<{ token: string; expiresAt: Date } | null> {
+  if (!user.sessionCreatedAt || !user.sessionExpiresAt || Date.now() - user.sessionCreatedAt.getTime() < ROTATE_AFTER_MS) return null;
+  const token = randomBytes(32).toString("base64url");
+  const graceUntil = new Date(Math.min(user.sessionExpiresAt.getTime(), Date.now() + ROTATION_GRACE_MS));
+  await prisma.$transaction([
+    prisma.session.create({ data: { id: digest(token), userId: user.id, expiresAt: user.sessionExpiresAt } }),
+    prisma.session.update({ where: { id: user.sessionId }, data: { expiresAt: graceUntil, createdAt: new Date() } }),
+  ]);
+  return { token, expiresAt: user.sessionExpiresAt };
 }
 
 export async function revokeSession(prisma: PrismaClient, token: string | undefined): Promise<void> {
