@@ -28,12 +28,16 @@ export async function createApiToken(prisma: PrismaClient, owner: { id: string; 
 
 export async function userForApiToken(prisma: PrismaClient, token: string): Promise<TokenUser | null> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return null;
-  const row = await prisma.apiToken.findUnique({ where: { tokenHash: digest(token) }, include: { user: true } });
-  if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now() || row.user.disabled) return null;
-  // lastUsedAt is informative; a failed write must not fail the request.
-  void prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
-  const u = row.user;
-  return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, sessionId: `token:${row.id}`, scopes: new Set(row.scopes) };
+  const rows = await prisma.$queryRaw<Array<{ tokenId: string; scopes: string[]; expiresAt: Date; revokedAt: Date | null; lastUsedAt: Date | null; userId: string; username: string; displayName: string | null; role: RoleName; disabled: boolean }>>`
+    SELECT t.id AS "tokenId", t.scopes, t."expiresAt", t."revokedAt", t."lastUsedAt", u.id AS "userId", u.username, u."displayName", u.role::text AS role, u.disabled
+    FROM "ApiToken" t JOIN "User" u ON u.id = t."userId" WHERE t."tokenHash" = ${digest(token)}`;
+  const row = rows[0];
+  if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now() || row.disabled) return null;
+  // lastUsedAt is informative: written at most once a minute, and a failed write must not fail the request.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    void prisma.apiToken.update({ where: { id: row.tokenId }, data: { lastUsedAt: new Date() } }).catch(() => {});
+  }
+  return { id: row.userId, username: row.username, displayName: row.displayName, role: row.role, sessionId: `token:${row.tokenId}`, scopes: new Set(row.scopes) };
 }
 
 export function tokenAllows(user: SessionUser | TokenUser, action: Action): boolean {

@@ -31,14 +31,17 @@ export async function createSession(prisma: PrismaClient, userId: string, ttlHou
 export async function userForToken(prisma: PrismaClient, token: string | undefined): Promise<SessionUser | null> {
   if (!token || token.length > 200) return null;
   const id = digest(token);
-  const session = await prisma.session.findUnique({ where: { id }, include: { user: true } });
-  if (!session || session.user.disabled) return null;
-  if (session.expiresAt.getTime() <= Date.now()) {
+  // One round trip (this runs on every API request): session and user joined in SQL.
+  const rows = await prisma.$queryRaw<Array<{ userId: string; username: string; displayName: string | null; role: RoleName; disabled: boolean; createdAt: Date; expiresAt: Date }>>`
+    SELECT u.id AS "userId", u.username, u."displayName", u.role::text AS role, u.disabled, s."createdAt", s."expiresAt"
+    FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s.id = ${id}`;
+  const row = rows[0];
+  if (!row || row.disabled) return null;
+  if (row.expiresAt.getTime() <= Date.now()) {
     await prisma.session.delete({ where: { id } }).catch(() => {});
     return null;
   }
-  const { user } = session;
-  return { id: user.id, username: user.username, displayName: user.displayName, role: user.role, sessionId: id, sessionCreatedAt: session.createdAt, sessionExpiresAt: session.expiresAt };
+  return { id: row.userId, username: row.username, displayName: row.displayName, role: row.role, sessionId: id, sessionCreatedAt: row.createdAt, sessionExpiresAt: row.expiresAt };
 }
 
 /** A fresh token for an old session; the old one keeps working for a minute (requests in flight). */
