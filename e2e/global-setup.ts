@@ -9,6 +9,7 @@ import { ROOT, freshDatabase } from "../support/stack";
 import { createDemoRepository } from "../support/demo-repo";
 import { startGitServer } from "../support/git-server";
 import { startTestbed } from "../scripts/testbed.mjs";
+import { startOidcProvider } from "../support/oidc-provider";
 import { E2E_STATE_FILE, USERS, type E2EState } from "./fixtures/state";
 
 async function waitForHttp(url: string, timeoutMs: number) {
@@ -33,8 +34,18 @@ export default async function globalSetup() {
   const git = await startGitServer({ root: gitRoot });
   const testbed = await startTestbed({ quiet: true });
 
+  const port = Number(process.env.E2E_PORT ?? 3100);
+  const oidc = await startOidcProvider({
+    clients: [{ client_id: "tideline", client_secret: "e2e-client-secret", redirect_uris: [`http://127.0.0.1:${port}/api/auth/oidc/callback`] }],
+    groups: { "ops-lead": ["platform-admins"], "dev-1": ["deployers"] },
+  });
   const env = {
     ...process.env,
+    TIDELINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    TIDELINE_OIDC_ISSUER: oidc.issuer,
+    TIDELINE_OIDC_CLIENT_ID: "tideline",
+    TIDELINE_OIDC_CLIENT_SECRET: "e2e-client-secret",
+    TIDELINE_OIDC_ROLE_MAP: "platform-admins=admin,deployers=developer",
     DATABASE_URL: dbUrl,
     TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"),
     TIDELINE_DATA_DIR: path.join(tmp, "data"),
@@ -50,7 +61,6 @@ export default async function globalSetup() {
     const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, env, stdio: "inherit" });
     if (build.status !== 0) throw new Error("npm run build failed");
   }
-  const port = Number(process.env.E2E_PORT ?? 3100);
   const server = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: ROOT,
     env,
@@ -68,6 +78,7 @@ export default async function globalSetup() {
     } catch {}
     await git.stop();
     await testbed.stop();
+    await oidc.stop();
     await stopDb();
     rmSync(tmp, { recursive: true, force: true });
     rmSync(E2E_STATE_FILE, { force: true });

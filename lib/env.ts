@@ -15,6 +15,13 @@ const schema = z.object({
   TIDELINE_CLUSTER_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   TIDELINE_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   TIDELINE_MAX_FILE_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  TIDELINE_PUBLIC_URL: z.string().url().optional(),
+  TIDELINE_OIDC_ISSUER: z.string().url().optional(),
+  TIDELINE_OIDC_CLIENT_ID: z.string().optional(),
+  TIDELINE_OIDC_CLIENT_SECRET: z.string().optional(),
+  TIDELINE_OIDC_GROUPS_CLAIM: z.string().default("groups"),
+  TIDELINE_OIDC_ROLE_MAP: z.string().default(""),
+  TIDELINE_OIDC_DEFAULT_ROLE: z.enum(["none", "viewer", "developer", "approver", "admin"]).default("viewer"),
   TIDELINE_SECURE_COOKIES: z.enum(["true", "false", "auto"]).default("auto"),
 });
 

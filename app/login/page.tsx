@@ -1,45 +1,14 @@
-"use client";
-import { useEffect, useState } from "react";
-import { api } from "@/components/api";
-import { Button, ErrorBox } from "@/components/ui";
+import { LoginForm } from "@/components/auth/login-form";
+import { oidcEnabled } from "@/lib/auth/oidc/oidc";
+
+export const dynamic = "force-dynamic";
 
 export default function LoginPage() {
-  const [username, setUsername] = useState("");
-  const [password, setPassword] = useState("");
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  useEffect(() => {
-    if (new URLSearchParams(window.location.search).get("error") === "credentials") setError(new Error("Wrong username or password"));
-  }, []);
-
-  async function submit(e: React.FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api("/api/auth/login", { method: "POST", body: { username, password } });
-      window.location.href = "/";
-    } catch (err) {
-      setError(err);
-      setBusy(false);
-    }
+  let sso = false;
+  try {
+    sso = oidcEnabled();
+  } catch {
+    // configuration errors surface on the API; the form still works
   }
-
-  return (
-    <main className="flex min-h-screen items-center justify-center">
-      <form method="post" action="/api/auth/login" onSubmit={submit} className="w-80 space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-        <h1 className="text-xl font-semibold">Sign in to Tideline</h1>
-        <ErrorBox error={error} />
-        <label className="block text-sm">
-          Username
-          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5" required />
-        </label>
-        <label className="block text-sm">
-          Password
-          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5" required />
-        </label>
-        <Button type="submit" disabled={busy} className="w-full">{busy ? "Signing in…" : "Sign in"}</Button>
-      </form>
-    </main>
-  );
+  return <LoginForm sso={sso} />;
 }

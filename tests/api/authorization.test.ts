@@ -57,7 +57,7 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["users", "POST", "admin"],
   ["users/[id]", "PATCH", "admin"],
 ];
-const PUBLIC = [["auth/login", "POST"], ["openapi.json", "GET"]];
+const PUBLIC = [["auth/login", "POST"], ["openapi.json", "GET"], ["auth/oidc/login", "GET"], ["auth/oidc/callback", "GET"]];
 
 function routeFiles(dir: string, prefix = ""): string[] {
   return readdirSync(dir).flatMap((name) => {
