@@ -5,9 +5,15 @@ import fs from "node:fs";
 import path from "node:path";
 import git from "isomorphic-git";
 
+const KEEP_TREES = 20;
+
 export async function materializeCommit(gitdir: string, commit: string, rootDir: string): Promise<string> {
   const target = path.join(rootDir, commit);
-  if (fs.existsSync(path.join(target, ".tideline-complete"))) return target;
+  if (fs.existsSync(path.join(target, ".tideline-complete"))) {
+    const now = new Date();
+    await fs.promises.utimes(target, now, now).catch(() => {}); // marks it recently used
+    return target;
+  }
   const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
   await fs.promises.mkdir(staging, { recursive: true });
   const cache = {};
@@ -37,5 +43,18 @@ export async function materializeCommit(gitdir: string, commit: string, rootDir:
     await fs.promises.rm(staging, { recursive: true, force: true });
     if (!fs.existsSync(path.join(target, ".tideline-complete"))) throw e;
   });
+  await pruneOldTrees(rootDir, target);
   return target;
+}
+
+/** Keeps the most recently used trees of a repository; renders are cached, so older ones are rarely needed again. */
+async function pruneOldTrees(rootDir: string, keep: string): Promise<void> {
+  const entries = await fs.promises.readdir(rootDir, { withFileTypes: true }).catch(() => []);
+  const trees = await Promise.all(
+    entries
+      .filter((e) => e.isDirectory() && /^[0-9a-f]{40}$/.test(e.name))
+      .map(async (e) => ({ dir: path.join(rootDir, e.name), used: (await fs.promises.stat(path.join(rootDir, e.name))).mtimeMs })),
+  );
+  const old = trees.filter((t) => t.dir !== keep).sort((a, b) => b.used - a.used).slice(KEEP_TREES - 1);
+  await Promise.all(old.map((t) => fs.promises.rm(t.dir, { recursive: true, force: true })));
 }
