@@ -23,7 +23,11 @@ function configuration(): Promise<client.Configuration> {
   if (!oidcEnabled()) throw new AppError("not_found", "Single sign-on is not configured (set TIDELINE_OIDC_ISSUER, TIDELINE_OIDC_CLIENT_ID and TIDELINE_OIDC_CLIENT_SECRET)");
   const issuer = new URL(e.TIDELINE_OIDC_ISSUER!);
   configPromise ??= client
-    .discovery(issuer, e.TIDELINE_OIDC_CLIENT_ID!, e.TIDELINE_OIDC_CLIENT_SECRET!, undefined, issuer.protocol === "http:" ? { execute: [client.allowInsecureRequests] } : undefined)
+    // enableNonRepudiationChecks: verify the ID token's signature too (the spec lets clients rely
+    // on TLS alone for tokens from the token endpoint; we want both).
+    .discovery(issuer, e.TIDELINE_OIDC_CLIENT_ID!, e.TIDELINE_OIDC_CLIENT_SECRET!, undefined, {
+      execute: [client.enableNonRepudiationChecks, ...(issuer.protocol === "http:" ? [client.allowInsecureRequests] : [])],
+    })
     .catch((error: Error) => {
       configPromise = undefined;
       throw new AppError("unreachable", `The OpenID provider at ${issuer} could not be reached or described: ${error.message}`);
@@ -72,7 +76,7 @@ export async function finishOidcLogin(prisma: PrismaClient, callbackUrl: URL, st
       claims = { ...info, ...claims, [e.TIDELINE_OIDC_GROUPS_CLAIM]: info[e.TIDELINE_OIDC_GROUPS_CLAIM], preferred_username: claims.preferred_username ?? info.preferred_username };
     }
   } catch (error) {
-    throw new AppError("unauthenticated", `Single sign-on failed: ${(error as Error).message}`);
+    throw new AppError("unauthenticated", `Single sign-on failed: ${describeOidcError(error)}`);
   }
   const role = roleForGroups(claims[e.TIDELINE_OIDC_GROUPS_CLAIM], parseRoleMap(e.TIDELINE_OIDC_ROLE_MAP), e.TIDELINE_OIDC_DEFAULT_ROLE);
   if (!role) throw new AppError("forbidden", "Your groups give you no access to Tideline; ask an admin to map one of your groups to a role");
@@ -86,6 +90,15 @@ export async function finishOidcLogin(prisma: PrismaClient, callbackUrl: URL, st
   });
   if (user.disabled) throw new AppError("forbidden", "This account is disabled");
   return { user, ...(await createSession(prisma, user.id, e.TIDELINE_SESSION_TTL_HOURS)) };
+}
+
+/** openid-client's messages are generic; the error it wraps says which check failed. */
+function describeOidcError(error: unknown): string {
+  const outer = error as { message?: string; cause?: { message?: string; code?: string } };
+  const inner = outer.cause?.message;
+  const detail = inner && inner !== outer.message ? `: ${inner}` : "";
+  const signature = /signature/i.test(`${inner ?? ""} ${outer.cause?.code ?? ""}`) ? " (the ID token signature does not verify with the provider's keys)" : "";
+  return `${outer.message ?? String(error)}${detail}${signature}`;
 }
 
 async function freeUsername(prisma: PrismaClient, wanted: string): Promise<string> {
