@@ -6,9 +6,10 @@ import { api } from "../api";
 import { ErrorBox, shortSha } from "../ui";
 import { HealthBadge, SyncBadge } from "./badges";
 import { CreateEnvironmentForm } from "./create-environment-form";
+import { MembersPanel } from "./members-panel";
 import type { EnvironmentView } from "./types";
 
-export function ApplicationView({ id, canManage }: { id: string; canManage: boolean }) {
+export function ApplicationView({ id, canManage, canManageMembers }: { id: string; canManage: boolean; canManageMembers: boolean }) {
   const app = useQuery({
     queryKey: ["application", id],
     queryFn: () => api<{ application: { id: string; name: string; description: string | null }; environments: EnvironmentView[] }>(`/api/applications/${id}`),
@@ -36,6 +37,7 @@ export function ApplicationView({ id, canManage }: { id: string; canManage: bool
         {envs.length === 0 && <p className="text-slate-500">No environments yet.</p>}
       </div>
       {canManage && <CreateEnvironmentForm applicationId={id} />}
+      <MembersPanel applicationId={id} canManage={canManageMembers} />
     </div>
   );
 }

@@ -8,6 +8,8 @@ import { can, type Action } from "../auth/roles";
 import { rotateSessionIfDue, SESSION_COOKIE, userForToken, type SessionUser } from "../auth/sessions";
 import { sessionCookieHeader } from "../auth/cookie";
 import { db } from "../db";
+import type { PrismaClient } from "../generated/prisma/client";
+import { effectiveRole } from "../auth/application-roles";
 import { tokenAllows, userForApiToken } from "../auth/api-tokens";
 
 type Schema = z.ZodType;
@@ -16,6 +18,8 @@ type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 interface Spec<P, Q, B> {
   /** "public" routes (sign-in) skip authentication; all others need a session. */
   action: Action | "authenticated" | "public";
+  /** For application-scoped routes: which application the resource in the path belongs to. */
+  scope?: (prisma: PrismaClient, params: Out<P>) => Promise<string | null>;
   params?: P;
   query?: Q;
   body?: B;
@@ -42,17 +46,18 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
       // Bearer tokens are not sent by browsers on their own, so only cookie requests need the CSRF check.
       if (mutating && !bearer) assertSameOrigin(req);
       let user = null as SessionUser | null;
+      let params: Out<P> | undefined;
       if (spec.action !== "public") {
         user = bearer ? await userForApiToken(db(), bearer) : await userForToken(db(), req.cookies.get(SESSION_COOKIE)?.value);
         if (!user) throw new AppError("unauthenticated", bearer ? "The API token is invalid, expired or revoked" : "Sign in to continue (no valid session)");
-        if (spec.action !== "authenticated" && !can(user.role, spec.action)) {
-          throw new AppError("forbidden", `Your role (${user.role}) may not perform ${spec.action}`);
+        params = parse(spec.params, await context.params, "path");
+        if (spec.action !== "authenticated") {
+          // Application-scoped routes use the higher of the global role and the user's role on that application.
+          const role = spec.scope ? await effectiveRole(db(), user, await spec.scope(db(), params as Out<P>)) : user.role;
+          if (!can(role, spec.action)) throw new AppError("forbidden", `Your role (${role}) may not perform ${spec.action}${spec.scope ? " on this application" : ""}`);
+          if (!tokenAllows(user, spec.action)) throw new AppError("forbidden", `This API token's scopes do not include ${spec.action}`);
         }
-        if (spec.action !== "authenticated" && !tokenAllows(user, spec.action)) {
-          throw new AppError("forbidden", `This API token's scopes do not include ${spec.action}`);
-        }
-      }
-      const params = parse(spec.params, await context.params, "path");
+      } else params = parse(spec.params, await context.params, "path");
       const query = parse(spec.query, Object.fromEntries(req.nextUrl.searchParams), "query");
       const body = spec.body ? parse(spec.body, await readJson(req), "body") : undefined;
       const result = await fn({ req, user: user!, params, query, body } as Ctx<P, Q, B>);

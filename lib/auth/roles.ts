@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   "repository.delete": "admin",
   "application.read": "viewer",
   "application.manage": "admin",
+  "application.members": "admin",
   "environment.sync": "developer",
   "environment.configure": "admin",
   "cluster.read": "viewer",

@@ -40,6 +40,9 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["applications/discovered", "POST", "admin"],
   ["applications/[id]", "GET", "viewer"],
   ["applications/[id]/environments", "POST", "admin"],
+  ["applications/[id]/members", "GET", "viewer"],
+  ["applications/[id]/members", "POST", "admin"],
+  ["applications/[id]/members/[userId]", "DELETE", "admin"],
   ["environments", "GET", "viewer"],
   ["environments/[id]", "GET", "viewer"],
   ["environments/[id]", "PATCH", "admin"],
@@ -69,13 +72,13 @@ function routeFiles(dir: string, prefix = ""): string[] {
 
 async function call(route: string, method: Method, cookie?: string): Promise<number> {
   const mod = (await import(/* @vite-ignore */ path.resolve("app/api", route, "route.ts"))) as Record<string, (req: NextRequest, ctx: unknown) => Promise<Response>>;
-  const url = new URL(`http://tideline.test/api/${route.replaceAll("[id]", X).replaceAll("[sha]", SHA)}`);
+  const url = new URL(`http://tideline.test/api/${route.replaceAll("[id]", X).replaceAll("[sha]", SHA).replaceAll("[userId]", X)}`);
   const req = new NextRequest(url, {
     method,
     headers: { ...(cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {}), "content-type": "application/json" },
     body: method === "GET" ? undefined : "{}",
   });
-  const res = await mod[method]!(req, { params: Promise.resolve({ id: X, sha: SHA }) });
+  const res = await mod[method]!(req, { params: Promise.resolve({ id: X, sha: SHA, userId: X }) });
   return res.status;
 }
 

@@ -1,9 +1,10 @@
 import { ApplicationView } from "@/components/environments/application-view";
 import { requireUser } from "@/lib/auth/current-user";
-import { can } from "@/lib/auth/roles";
+import { allowedOnApplication } from "@/lib/auth/page-roles";
 
 export default async function ApplicationPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const { id } = await params;
-  return <ApplicationView id={id} canManage={can(user.role, "application.manage")} />;
+  const allowed = await allowedOnApplication(user, id, ["application.manage", "application.members"]);
+  return <ApplicationView id={id} canManage={allowed["application.manage"]!} canManageMembers={allowed["application.members"]!} />;
 }

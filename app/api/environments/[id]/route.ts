@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
+import { applicationOf } from "@/lib/auth/application-roles";
 import { getEnvironment } from "@/lib/environments/environment-detail";
 import { publicEnvironment, updateEnvironmentSettings } from "@/lib/environments/manage-environments";
 import { environmentSettings } from "@/lib/environments/schemas";
@@ -9,9 +10,9 @@ import { db } from "@/lib/db";
 
 const params = z.object({ id: z.string().min(1) });
 
-export const GET = apiRoute({ action: "application.read", params }, async ({ params }) => getEnvironment(db(), params.id));
+export const GET = apiRoute({ action: "application.read", scope: (prisma, p) => applicationOf.environment(prisma, p.id), params }, async ({ params }) => getEnvironment(db(), params.id));
 
-export const PATCH = apiRoute({ action: "environment.configure", params, body: environmentSettings }, async ({ params, body, user }) => {
+export const PATCH = apiRoute({ action: "environment.configure", scope: (prisma, p) => applicationOf.environment(prisma, p.id), params, body: environmentSettings }, async ({ params, body, user }) => {
   const before = await getEnvironment(db(), params.id);
   const updated = await updateEnvironmentSettings(db(), params.id, body);
   const { autoSync, prune, selfHeal, detectOnly, allowEmpty, ignoreRules } = before.environment;

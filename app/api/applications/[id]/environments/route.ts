@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
+import { applicationOf } from "@/lib/auth/application-roles";
 import { createEnvironment, publicEnvironment } from "@/lib/environments/manage-environments";
 import { createEnvironmentInput } from "@/lib/environments/schemas";
 import { recordAudit } from "@/lib/audit/record";
@@ -7,7 +8,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { reconciler } from "@/lib/reconcile/process-reconciler";
 
-export const POST = apiRoute({ action: "application.manage", params: z.object({ id: z.string().min(1) }), body: createEnvironmentInput }, async ({ params, body, user }) => {
+export const POST = apiRoute({ action: "application.manage", scope: (prisma, p) => applicationOf.application(prisma, p.id), params: z.object({ id: z.string().min(1) }), body: createEnvironmentInput }, async ({ params, body, user }) => {
   const created = await createEnvironment(db(), env().mirrorsDir, params.id, body);
   await recordAudit(db(), { actor: user, action: "environment.create", targetType: "environment", targetId: created.id, details: { name: created.name, path: created.path, namespace: created.namespace } });
   reconciler().schedule(created.id, 0);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
+import { applicationOf } from "@/lib/auth/application-roles";
 import { previewSync, startSync } from "@/lib/reconcile/manual-sync";
 import { recordAudit } from "@/lib/audit/record";
 import { reconcileDeps } from "@/lib/services";
@@ -13,7 +14,7 @@ const body = z.object({
 });
 
 /** dryRun: the preview (what would change); otherwise starts the sync and answers with its run id. */
-export const POST = apiRoute({ action: "environment.sync", params, body }, async ({ params, body, user }) => {
+export const POST = apiRoute({ action: "environment.sync", scope: (prisma, p) => applicationOf.environment(prisma, p.id), params, body }, async ({ params, body, user }) => {
   if (body.dryRun) return previewSync(reconcileDeps(), params.id);
   const { runId } = await startSync(reconcileDeps(), params.id, { actorName: user.username, only: body.objects, expectedRevision: body.expectedRevision });
   await recordAudit(db(), { actor: user, action: "environment.sync", targetType: "environment", targetId: params.id, details: { runId, objects: body.objects?.length ?? "all" } });

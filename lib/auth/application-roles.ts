@@ -1,0 +1,42 @@
+// Per-application roles: a binding grants a role on one application on top of the user's
+// global role; the higher of the two applies to that application's actions.
+import type { PrismaClient } from "../generated/prisma/client";
+import { invalid, notFound } from "../errors";
+import { ROLES, type RoleName } from "./roles";
+
+export async function effectiveRole(prisma: PrismaClient, user: { id: string; role: RoleName }, applicationId: string | null): Promise<RoleName> {
+  if (!applicationId) return user.role;
+  const binding = await prisma.roleBinding.findUnique({ where: { userId_applicationId: { userId: user.id, applicationId } }, select: { role: true } });
+  if (!binding) return user.role;
+  return ROLES.indexOf(binding.role) > ROLES.indexOf(user.role) ? binding.role : user.role;
+}
+
+/** Which application a route's resource belongs to (null when it does not exist: the route answers 404). */
+export const applicationOf = {
+  application: async (prisma: PrismaClient, id: string) => (await prisma.application.findUnique({ where: { id }, select: { id: true } }))?.id ?? null,
+  environment: async (prisma: PrismaClient, id: string) => (await prisma.environment.findUnique({ where: { id }, select: { applicationId: true } }))?.applicationId ?? null,
+  syncRun: async (prisma: PrismaClient, id: string) =>
+    (await prisma.syncRun.findUnique({ where: { id }, select: { environment: { select: { applicationId: true } } } }))?.environment.applicationId ?? null,
+};
+
+export async function listMembers(prisma: PrismaClient, applicationId: string) {
+  const rows = await prisma.roleBinding.findMany({ where: { applicationId }, include: { user: { select: { username: true } } }, orderBy: { createdAt: "asc" } });
+  return rows.map((r) => ({ userId: r.userId, username: r.user.username, role: r.role }));
+}
+
+export async function setMember(prisma: PrismaClient, applicationId: string, username: string, role: RoleName) {
+  const user = await prisma.user.findUnique({ where: { username: username.trim().toLowerCase() } });
+  if (!user) throw invalid(`User "${username}" does not exist`, { field: "username" });
+  if (!(await prisma.application.findUnique({ where: { id: applicationId } }))) throw notFound(`Application ${applicationId} does not exist`);
+  await prisma.roleBinding.upsert({
+    where: { userId_applicationId: { userId: user.id, applicationId } },
+    create: { userId: user.id, applicationId, role },
+    update: { role },
+  });
+  return { userId: user.id, username: user.username, role };
+}
+
+export async function removeMember(prisma: PrismaClient, applicationId: string, userId: string) {
+  const { count } = await prisma.roleBinding.deleteMany({ where: { applicationId, userId } });
+  if (count === 0) throw notFound("That user has no role on this application");
+}
