@@ -30,3 +30,16 @@ it("records who created a user, and exports it without the password", async () =
   expect(json[0]).toMatchObject({ action: "user.create", actorName: admin.username });
   expect(csv + JSON.stringify(json)).not.toContain(password);
 });
+
+it("records sign-ins and failed attempts by username, never the password", async () => {
+  const user = await makeUser("viewer", "my-password-123");
+  const login = (await route("auth/login")).POST;
+  const attempt = (password: string) =>
+    login(new NextRequest(new URL("http://tideline.test/api/auth/login"), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: user.username, password }) }), { params: Promise.resolve({}) });
+  expect((await attempt("wrong-password-xyz")).status).toBe(401);
+  expect((await attempt("my-password-123")).status).toBe(200);
+  const events = await prisma().auditEvent.findMany({ where: { OR: [{ targetId: user.id }, { details: { path: ["username"], equals: user.username } }] }, orderBy: { at: "asc" } });
+  expect(events.map((e) => e.action)).toEqual(["auth.login_failed", "auth.login"]);
+  expect(JSON.stringify(events)).not.toContain("wrong-password-xyz");
+  expect(JSON.stringify(events)).not.toContain("my-password-123");
+});
