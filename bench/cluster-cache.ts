@@ -13,7 +13,7 @@
 // BENCH_EXPERIMENTS=0 to skip the connection-reuse experiment, BENCH_KEEP=1 to keep the test-bed
 // folder, BENCH_REBUILD=1 to also time a forced cold build of the test bed (20+ minutes).
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createWriteStream } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, createWriteStream } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -26,6 +26,7 @@ import { ClusterCache } from "../lib/kube/cluster-cache";
 import { KindCache } from "../lib/kube/kind-cache";
 import { clientFromKubeconfig, kubeRequest, type KubeClient } from "../lib/kube/transport";
 import type { KubeObject } from "../lib/kube/watch-stream";
+import { log, runCleanups, stats, table, timed, writeResults, type Stats } from "./lib/report";
 
 const NAMESPACES = Number(process.env.BENCH_NAMESPACES ?? 50);
 const CM_PER_NS = Number(process.env.BENCH_CONFIGMAPS_PER_NS ?? 80);
@@ -39,47 +40,18 @@ const REBUILD = process.env.BENCH_REBUILD === "1";
 const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
 const WATCH_NS = "bench-watch";
 
-const log = (msg: string) => process.stderr.write(`\x1b[36m▸\x1b[0m ${msg}\n`);
 const ms = (n: number) => Math.round(n * 10) / 10;
+// Cache queries take well under 1 ms: summaries keep µs precision.
+const usPrecision = (n: number) => Math.round(n * 1000) / 1000;
 const mib = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 // ------------------------------------------------------------------ stats
 
-interface Stats {
-  runs: number;
-  median: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  min: number;
-  max: number;
-}
 
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  if (s.length === 0) return { runs: 0, median: NaN, p50: NaN, p95: NaN, p99: NaN, min: NaN, max: NaN };
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  const r = (n: number) => Math.round(n * 1000) / 1000; // µs precision: cache queries take well under 1 ms
-  return { runs: s.length, median: r(median), p50: r(at(0.5)), p95: r(at(0.95)), p99: r(at(0.99)), min: r(s[0]!), max: r(s[s.length - 1]!) };
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - started, value };
-}
 
 // ------------------------------------------------------------------ table printing (as in history.ts)
 
-function table(headers: string[], rows: Array<Array<string | number>>): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
-  const sep = "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|";
-  return [line(cells[0]!), sep, ...cells.slice(1).map(line)].join("\n");
-}
 
 const fmtMs = (n: number) =>
   !Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : n >= 1 ? `${ms(n)} ms` : `${Math.round(n * 1000)} µs`;
@@ -352,7 +324,7 @@ async function main() {
         createLatencies.push(performance.now() - t0);
       }),
     );
-    const createStats = stats(createLatencies);
+    const createStats = stats(createLatencies, usPrecision);
     log(`Created ${jobs.length} objects in ${fmtMs(objCreate.ms)} (${Math.round(jobs.length / (objCreate.ms / 1000))}/s; per-POST median ${fmtMs(createStats.median)}, p95 ${fmtMs(createStats.p95)})`);
     log("Waiting for the deployment controller to observe every Deployment (status + ReplicaSet)");
     const settle = await timed(() => waitDeploymentsObserved(client, NAMESPACES * DEP_PER_NS, 240_000));
@@ -415,9 +387,9 @@ async function main() {
     await checkpoint("after fill runs");
     const startupRuns: number[] = [];
     for (let i = 0; i < FILL_RUNS; i++) startupRuns.push((await timeCommand(KUBECTL, ["version", "--client", "-o", "json"])).ms);
-    const kubectlStartup = stats(startupRuns);
-    const fillStats = stats(fillRuns);
-    const kubectlStats = stats(kubectlRuns);
+    const kubectlStartup = stats(startupRuns, usPrecision);
+    const fillStats = stats(fillRuns, usPrecision);
+    const kubectlStats = stats(kubectlRuns, usPrecision);
     const objectsInCache = fillCounts.configMaps + fillCounts.deployments;
     results.fill = {
       runs: FILL_RUNS,
@@ -462,7 +434,7 @@ async function main() {
       for (let i = 0; i < Math.min(20, runs); i++) await fn();
       const out: number[] = [];
       for (let i = 0; i < runs; i++) out.push((await timed(fn)).ms);
-      return stats(out);
+      return stats(out, usPrecision);
     };
     const queries: Array<{ name: string; items: number; cache: Stats; api: Stats }> = [];
     const qDefs: Array<{ name: string; q: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }; apiPath: string; query?: Record<string, string> }> = [
@@ -570,15 +542,15 @@ async function main() {
     }
     await until(() => [...starts.keys()].every((n) => kubectlSeen.has(n)), 10_000);
     const kubectlLat = [...starts].filter(([n]) => kubectlSeen.has(n)).map(([n, t0]) => kubectlSeen.get(n)! - t0);
-    const watchCache = stats(cacheLat);
-    const watchKubectl = stats(kubectlLat);
+    const watchCache = stats(cacheLat, usPrecision);
+    const watchKubectl = stats(kubectlLat, usPrecision);
     results.watch = {
       objects: WATCH_OBJECTS,
       mode: "sequential: POST, wait until the cache has it, next",
       cacheFromBeforePost: watchCache,
-      cacheFromPostResponse: stats(cacheAfterResponse),
+      cacheFromPostResponse: stats(cacheAfterResponse, usPrecision),
       eventsBeforePostResponse: beforeResponse,
-      postRoundTrip: stats(postRtt),
+      postRoundTrip: stats(postRtt, usPrecision),
       baseline: { command: `kubectl get configmaps -n ${WATCH_NS} --watch-only -o name`, fromBeforePost: watchKubectl, seen: kubectlLat.length },
     };
 
@@ -602,10 +574,10 @@ async function main() {
         reusedList.push((await timed(async () => (await listAllReused(client, reused, "/api/v1/configmaps")) + (await listAllReused(client, reused, "/apis/apps/v1/deployments")))).ms);
       }
       experiment = {
-        "GET /version: kubeRequest": stats(perReqVersion),
-        "GET /version: reused dispatcher": stats(reusedVersion),
-        "paginated LIST cm+deploy: kubeRequest": stats(perReqList),
-        "paginated LIST cm+deploy: reused dispatcher": stats(reusedList),
+        "GET /version: kubeRequest": stats(perReqVersion, usPrecision),
+        "GET /version: reused dispatcher": stats(reusedVersion, usPrecision),
+        "paginated LIST cm+deploy: kubeRequest": stats(perReqList, usPrecision),
+        "paginated LIST cm+deploy: reused dispatcher": stats(reusedList, usPrecision),
       };
       results.experiment = experiment;
       await checkpoint("after experiment");
@@ -720,22 +692,9 @@ async function main() {
 
     const text = out.join("\n");
     console.log(text);
-    const resultsDir = path.join(ROOT, "bench", "results");
-    mkdirSync(resultsDir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const file = path.join(resultsDir, `cluster-cache-${stamp}.json`);
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), config: { NAMESPACES, CM_PER_NS, DEP_PER_NS, PARALLEL, FILL_RUNS, WATCH_OBJECTS }, ...results }, null, 2));
-    console.log(`\nJSON results: ${path.relative(ROOT, file)}`);
+    writeResults(ROOT, "cluster-cache", { config: { NAMESPACES, CM_PER_NS, DEP_PER_NS, PARALLEL, FILL_RUNS, WATCH_OBJECTS }, ...results });
   } finally {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        log(`cleanup: ${(error as Error).message}`);
-      }
-    }
-    if (KEEP) log(`Kept ${tmp}`);
-    else rmSync(tmp, { recursive: true, force: true });
+    await runCleanups(cleanups, tmp, KEEP);
   }
 }
 

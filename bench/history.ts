@@ -10,13 +10,14 @@
 // the temp folder, DATABASE_URL to use an existing Postgres (a fresh database is created in it).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { ROOT, freshDatabase } from "../support/stack";
 import { appendCommits, createLargeRepository } from "../support/large-repo";
 import { startGitServer, type GitServer } from "../support/git-server";
+import { log, runCleanups, sample, stats, table, timed, writeResults, type Stats } from "./lib/report";
 
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 10_000);
 const FILES = Number(process.env.BENCH_FILES ?? 2_000);
@@ -30,7 +31,6 @@ const KEEP = process.env.BENCH_KEEP === "1";
 // `git log` record with every field Tideline stores, so the baseline reads the same data.
 const LOG_FORMAT = "--format=%H%x00%P%x00%T%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B";
 
-const log = (msg: string) => process.stderr.write(`\x1b[36m▸\x1b[0m ${msg}\n`);
 const ms = (n: number) => Math.round(n * 10) / 10;
 
 // ------------------------------------------------------------------ git CLI baseline helpers
@@ -77,43 +77,11 @@ async function gitOut(...args: string[]): Promise<string> {
 
 // ------------------------------------------------------------------ stats
 
-interface Stats {
-  runs: number;
-  median: number;
-  p95: number;
-  min: number;
-  max: number;
-}
 
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { runs: s.length, median: ms(median), p95: ms(at(0.95)), min: ms(s[0]!), max: ms(s[s.length - 1]!) };
-}
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - started, value };
-}
-
-async function sample(fn: () => Promise<unknown>, runs: number, warmup: number): Promise<Stats> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) out.push((await timed(fn)).ms);
-  return stats(out);
-}
 
 // ------------------------------------------------------------------ table printing
 
-function table(headers: string[], rows: Array<Array<string | number>>): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
-  const sep = "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|";
-  return [line(cells[0]!), sep, ...cells.slice(1).map(line)].join("\n");
-}
 
 const fmtMs = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`);
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}x` : "n/a");
@@ -301,8 +269,8 @@ async function main() {
     for (const s of scenarios) {
       const query = { branch: s.branch, path: s.path, cursor: s.cursor, limit: 50 };
       const first = await listCommits(prisma, repoA.id, query);
-      const st = await sample(() => listCommits(prisma, repoA.id, query), ITERATIONS, WARMUP);
-      const gs = await sample(() => timeGit([`--git-dir=${bare}`, "log", "-n", "50", "--name-status", "--no-renames", LOG_FORMAT, ...s.gitArgs]), GIT_BASELINE_RUNS, 1);
+      const st = await sample(() => listCommits(prisma, repoA.id, query), ITERATIONS, WARMUP, ms);
+      const gs = await sample(() => timeGit([`--git-dir=${bare}`, "log", "-n", "50", "--name-status", "--no-renames", LOG_FORMAT, ...s.gitArgs]), GIT_BASELINE_RUNS, 1, ms);
       const plan = await explain(sql, repoA.id, branch.id, s);
       api.push({ name: s.name, items: first.items.length, stats: st, git: gs, explainMs: plan.executionMs, plan: plan.text });
       log(`${s.name}: median ${st.median} ms, p95 ${st.p95} ms (${first.items.length} items; main query ${plan.executionMs} ms in Postgres)`);
@@ -310,11 +278,11 @@ async function main() {
     // Where listCommits' time goes when Postgres itself is fast: per-call client overhead.
     const pageIds = (await sql.query(`SELECT "commitId" FROM "BranchCommit" WHERE "branchId" = $1 ORDER BY "committedAt" DESC, sha DESC LIMIT 50`, [branch.id])).rows.map((r: { commitId: string }) => r.commitId);
     const overhead = {
-      "pg driver: SELECT 1": await sample(() => sql.query("SELECT 1"), ITERATIONS, WARMUP),
-      "Prisma $queryRaw: SELECT 1": await sample(() => prisma.$queryRaw`SELECT 1`, ITERATIONS, WARMUP),
-      "Prisma repository.findUnique": await sample(() => prisma.repository.findUnique({ where: { id: repoA.id }, select: { id: true } }), ITERATIONS, WARMUP),
-      "Prisma commit.findMany (50 ids)": await sample(() => prisma.commit.findMany({ where: { id: { in: pageIds } } }), ITERATIONS, WARMUP),
-      "pg driver: same 50 commits": await sample(() => sql.query(`SELECT * FROM "Commit" WHERE id = ANY($1)`, [pageIds]), ITERATIONS, WARMUP),
+      "pg driver: SELECT 1": await sample(() => sql.query("SELECT 1"), ITERATIONS, WARMUP, ms),
+      "Prisma $queryRaw: SELECT 1": await sample(() => prisma.$queryRaw`SELECT 1`, ITERATIONS, WARMUP, ms),
+      "Prisma repository.findUnique": await sample(() => prisma.repository.findUnique({ where: { id: repoA.id }, select: { id: true } }), ITERATIONS, WARMUP, ms),
+      "Prisma commit.findMany (50 ids)": await sample(() => prisma.commit.findMany({ where: { id: { in: pageIds } } }), ITERATIONS, WARMUP, ms),
+      "pg driver: same 50 commits": await sample(() => sql.query(`SELECT * FROM "Commit" WHERE id = ANY($1)`, [pageIds]), ITERATIONS, WARMUP, ms),
     };
     results.api = { iterations: ITERATIONS, warmup: WARMUP, deepAt, folder, file: anyFile, scenarios: api, overhead };
 
@@ -328,7 +296,7 @@ async function main() {
       experiment = [];
       for (const s of scenarios.filter((x) => slow.some((a) => a.name === x.name))) {
         const query = { branch: s.branch, path: s.path, cursor: s.cursor, limit: 50 };
-        const st = await sample(() => listCommits(prisma, repoA.id, query), ITERATIONS, WARMUP);
+        const st = await sample(() => listCommits(prisma, repoA.id, query), ITERATIONS, WARMUP, ms);
         const plan = await explain(sql, repoA.id, branch.id, s);
         experiment.push({ name: s.name, before: api.find((a) => a.name === s.name)!.stats.median, after: st.median, explainAfter: plan.executionMs });
         (experiment[experiment.length - 1] as Record<string, unknown>).planAfter = plan.text;
@@ -403,22 +371,9 @@ async function main() {
 
     const text = out.join("\n");
     console.log(text);
-    const resultsDir = path.join(ROOT, "bench", "results");
-    mkdirSync(resultsDir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const file = path.join(resultsDir, `history-${stamp}.json`);
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), ...results }, null, 2));
-    console.log(`\nJSON results: ${path.relative(ROOT, file)}`);
+    writeResults(ROOT, "history", { ...results });
   } finally {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        log(`cleanup: ${(error as Error).message}`);
-      }
-    }
-    if (KEEP) log(`Kept ${tmp}`);
-    else rmSync(tmp, { recursive: true, force: true });
+    await runCleanups(cleanups, tmp, KEEP);
   }
 }
 

@@ -12,11 +12,12 @@
 // Optional env: BENCH_APPS (250), BENCH_ENVS_PER_APP (4), BENCH_ITERATIONS (50), BENCH_KEEP=1 to
 // keep the temp folder, DATABASE_URL to use an existing Postgres (a fresh database is created in it).
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { ROOT, freshDatabase } from "../support/stack";
+import { log, runCleanups, sample, stats, table, writeResults, type Stats } from "./lib/report";
 
 const APPS = Number(process.env.BENCH_APPS ?? 250);
 const ENVS_PER_APP = Number(process.env.BENCH_ENVS_PER_APP ?? 4);
@@ -27,43 +28,11 @@ const KEEP = process.env.BENCH_KEEP === "1";
 const EXPERIMENTS = process.env.BENCH_EXPERIMENTS !== "0";
 const ENV_NAMES = ["dev", "staging", "prod", "canary", "qa", "perf", "dr", "sandbox"];
 
-const log = (msg: string) => process.stderr.write(`\x1b[36m▸\x1b[0m ${msg}\n`);
 const ms = (n: number) => Math.round(n * 100) / 100;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-interface Stats {
-  runs: number;
-  median: number;
-  p95: number;
-  min: number;
-  max: number;
-}
 
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { runs: s.length, median: ms(median), p95: ms(at(0.95)), min: ms(s[0]!), max: ms(s[s.length - 1]!) };
-}
 
-async function sample(fn: () => Promise<unknown>, runs: number, warmup: number): Promise<Stats> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const out: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await fn();
-    out.push(performance.now() - started);
-  }
-  return stats(out);
-}
-
-function table(headers: string[], rows: Array<Array<string | number>>): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
-  const sep = "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|";
-  return [line(cells[0]!), sep, ...cells.slice(1).map(line)].join("\n");
-}
 
 const fmtMs = (n: number) => (!Number.isFinite(n) ? "n/a" : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`);
 
@@ -183,14 +152,14 @@ async function main() {
     cleanups.push(() => logging.$disconnect());
     (logging as unknown as { $on: (e: "query", cb: (ev: { query: string; params: string }) => void) => void }).$on("query", (ev) => captured.push({ query: ev.query, params: ev.params }));
 
-    const prismaOverhead = await sample(() => prisma.$queryRaw`SELECT 1`, ITERATIONS, WARMUP);
+    const prismaOverhead = await sample(() => prisma.$queryRaw`SELECT 1`, ITERATIONS, WARMUP, ms);
     const rows: Array<Record<string, unknown>> = [];
     const slowPlans: string[] = [];
     for (const c of cases) {
       const q = overviewQuery.parse(c.input);
       const first = await environmentOverview(prisma, q);
       log(`${c.name}: ${first.total} matching, ${first.items.length} on the page`);
-      const tideline = await sample(() => environmentOverview(prisma, q), ITERATIONS, WARMUP);
+      const tideline = await sample(() => environmentOverview(prisma, q), ITERATIONS, WARMUP, ms);
 
       // Floor: the same page in one statement (total via a window function) through the pg driver.
       const offset = (q.page - 1) * q.pageSize;
@@ -201,7 +170,7 @@ async function main() {
         ORDER BY a.name ASC, e.position ASC LIMIT ${q.pageSize} OFFSET ${offset}`;
       const rawCheck = await sql.query(rawSql, c.raw.params);
       const rawMatches = Number(rawCheck.rows[0]?.total ?? 0) === first.total && rawCheck.rows.map((r) => r.id).join() === first.items.map((i) => i.id).join();
-      const raw = await sample(() => sql.query(rawSql, c.raw.params), ITERATIONS, WARMUP);
+      const raw = await sample(() => sql.query(rawSql, c.raw.params), ITERATIONS, WARMUP, ms);
 
       // Every statement Prisma sends for this call, with its Postgres execution time.
       captured.length = 0;
@@ -231,7 +200,7 @@ async function main() {
     const innerBefore = new Map<string, Stats>();
     for (const c of cases.slice(0, 2)) {
       const q = overviewQuery.parse(c.input);
-      innerBefore.set(c.name, await sample(() => sql.query(innerJoinSql(q.pageSize, (q.page - 1) * q.pageSize)), ITERATIONS, WARMUP));
+      innerBefore.set(c.name, await sample(() => sql.query(innerJoinSql(q.pageSize, (q.page - 1) * q.pageSize)), ITERATIONS, WARMUP, ms));
     }
     if (EXPERIMENTS) {
       log('Experiment: CREATE INDEX ON "Environment" ("applicationId", position), re-measure the unfiltered pages');
@@ -240,13 +209,13 @@ async function main() {
       for (const c of cases.slice(0, 2)) {
         const q = overviewQuery.parse(c.input);
         const before = rows.find((r) => r.name === c.name)!;
-        const after = await sample(() => environmentOverview(prisma, q), ITERATIONS, WARMUP);
+        const after = await sample(() => environmentOverview(prisma, q), ITERATIONS, WARMUP, ms);
         captured.length = 0;
         await environmentOverview(logging as unknown as typeof prisma, q);
         const main = captured.find((st) => /ORDER BY/.test(st.query))!;
         const plan = (await sql.query(`EXPLAIN (ANALYZE) ${main.query}`, JSON.parse(main.params || "[]"))).rows.map((r) => r["QUERY PLAN"] as string);
         const innerSql = innerJoinSql(q.pageSize, (q.page - 1) * q.pageSize);
-        const innerAfter = await sample(() => sql.query(innerSql), ITERATIONS, WARMUP);
+        const innerAfter = await sample(() => sql.query(innerSql), ITERATIONS, WARMUP, ms);
         const innerPlan = (await sql.query(`EXPLAIN (ANALYZE) ${innerSql}`)).rows.map((r) => r["QUERY PLAN"] as string);
         const innerJoin = {
           before: innerBefore.get(c.name)!, after: innerAfter,
@@ -319,22 +288,9 @@ async function main() {
     }
     const text = out.join("\n");
     console.log(text);
-    const resultsDir = path.join(ROOT, "bench", "results");
-    mkdirSync(resultsDir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const file = path.join(resultsDir, `overview-api-${stamp}.json`);
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), config: { APPS, ENVS_PER_APP, ITERATIONS }, ...results }, null, 2));
-    console.log(`\nJSON results: ${path.relative(ROOT, file)}`);
+    writeResults(ROOT, "overview-api", { config: { APPS, ENVS_PER_APP, ITERATIONS }, ...results });
   } finally {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        log(`cleanup: ${(error as Error).message}`);
-      }
-    }
-    if (KEEP) log(`Kept ${tmp}`);
-    else rmSync(tmp, { recursive: true, force: true });
+    await runCleanups(cleanups, tmp, KEEP);
   }
 }
 

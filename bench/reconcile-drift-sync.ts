@@ -21,12 +21,13 @@
 // cache and an empty render cache, exactly like a restarted Tideline.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml, stringify } from "yaml";
+import { log, runCleanups, stats, table, timed, writeResults, type Stats } from "./lib/report";
 
 const HERE = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(HERE), "..");
@@ -43,43 +44,14 @@ const KUBECTL_NS = "bench-kubectl";
 const FOLDER = "apps/bench";
 const CHILD = process.env.BENCH_CHILD;
 
-const log = (msg: string) => process.stderr.write(`\x1b[36m▸\x1b[0m ${msg}\n`);
 const ms = (n: number) => Math.round(n * 10) / 10;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 // ------------------------------------------------------------------ stats and tables (as in cluster-cache.ts)
 
-interface Stats {
-  runs: number;
-  median: number;
-  p50: number;
-  p95: number;
-  min: number;
-  max: number;
-}
 
-function stats(samples: number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  if (s.length === 0) return { runs: 0, median: NaN, p50: NaN, p95: NaN, min: NaN, max: NaN };
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
-  const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { runs: s.length, median: ms(median), p50: ms(at(0.5)), p95: ms(at(0.95)), min: ms(s[0]!), max: ms(s[s.length - 1]!) };
-}
 
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const started = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - started, value };
-}
-
-function table(headers: string[], rows: Array<Array<string | number>>): string {
-  const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => "| " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |";
-  const sep = "|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|";
-  return [line(cells[0]!), sep, ...cells.slice(1).map(line)].join("\n");
-}
 
 const fmtMs = (n: number) =>
   !Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : n >= 1 ? `${ms(n)} ms` : `${Math.round(n * 1000)} µs`;
@@ -347,7 +319,7 @@ async function main() {
     const kubectl = (args: string[], okCodes?: number[]) => runCommand(KUBECTL, ["--kubeconfig", kubeconfigPath, "--cache-dir", kubectlCache, ...args], { okCodes });
     await kubectl(["api-resources", "-o", "name"]); // warm kubectl's discovery cache: its runs below start with it, as Tideline's do
     const kubectlVersion = JSON.parse((await kubectl(["version", "-o", "json"])).stdout).clientVersion?.gitVersion ?? "?";
-    const kubectlStart = stats(await Promise.all([0, 1, 2].map(async () => (await kubectl(["version", "--client", "-o", "json"])).ms)));
+    const kubectlStart = stats(await Promise.all([0, 1, 2].map(async () => (await kubectl(["version", "--client", "-o", "json"])).ms)), ms);
     const client = (await deps.cacheFor(cluster.id)).client;
     const serverVersion = (await kubeRequest<{ gitVersion: string }>(client, "GET", "/version")).gitVersion;
 
@@ -460,7 +432,7 @@ async function main() {
     const splitBefore = await apiCounts(kubeconfigPath);
     const split = await runChild("cold-split", envId);
     const splitRequests = countDelta(splitBefore, await apiCounts(kubeconfigPath));
-    const coldStats = stats(cold.map((c) => c.result.totalMs as number));
+    const coldStats = stats(cold.map((c) => c.result.totalMs as number), ms);
 
     log(`Drift: warm check (nothing changed), ${WARM_RUNS} runs after 1 warm-up`);
     await assessEnvironment(deps, await loadEnv());
@@ -474,7 +446,7 @@ async function main() {
       warmSynced = t.value.reports.filter((r) => r.syncStatus === "Synced").length;
     }
     const c8 = await apiCounts(kubeconfigPath);
-    const warmStats = stats(warm);
+    const warmStats = stats(warm, ms);
     // Where a warm check spends its time, phase by phase (same calls as assessEnvironment).
     const phase = { cacheFor: [] as number[], headRevision: [] as number[], render: [] as number[], inventory: [] as number[], compare: [] as number[], store: [] as number[], reconcile: [] as number[] };
     for (let i = 0; i < WARM_RUNS; i++) {
@@ -507,13 +479,13 @@ async function main() {
       diffCode = d.code;
       diffBytes = d.bytes;
     }
-    const diffStats = stats(diffRuns);
+    const diffStats = stats(diffRuns, ms);
     results.drift = {
       afterSyncFirstCheck: { ms: ms(afterSyncCheck.ms), synced: syncedAfter, requests: countDelta(c5, c6) },
       cold: { stats: coldStats, runs: cold },
       coldSplit: { ...split, requests: splitRequests },
       warm: { stats: warmStats, synced: warmSynced, requests: countDelta(c7, c8) },
-      warmPhases: Object.fromEntries(Object.entries(phase).filter(([, v]) => v.length).map(([k, v]) => [k, stats(v)])),
+      warmPhases: Object.fromEntries(Object.entries(phase).filter(([, v]) => v.length).map(([k, v]) => [k, stats(v, ms)])),
       kubectlDiff: { stats: diffStats, lastExitCode: diffCode, outputBytes: diffBytes, requests: diffRequests },
     };
 
@@ -576,8 +548,8 @@ async function main() {
     }
     reconciler.stop();
     results.latency = {
-      commitToOutOfSync: { stats: stats(commitLat), missed: commitMissed, parts: Object.fromEntries(Object.entries(commitParts).map(([k, v]) => [k, stats(v)])) },
-      liveEditToDrift: { stats: stats(editLat), missed: editMissed, revertToSynced: stats(revertLat) },
+      commitToOutOfSync: { stats: stats(commitLat, ms), missed: commitMissed, parts: Object.fromEntries(Object.entries(commitParts).map(([k, v]) => [k, stats(v, ms)])) },
+      liveEditToDrift: { stats: stats(editLat, ms), missed: editMissed, revertToSynced: stats(revertLat, ms) },
     };
 
     // ---------------------------------------------------------- 5. report
@@ -648,8 +620,8 @@ async function main() {
     );
     out.push("");
     const lat = results.latency as { commitToOutOfSync: { parts: Record<string, Stats> }; liveEditToDrift: { revertToSynced: Stats } };
-    const cs = stats(commitLat);
-    const es = stats(editLat);
+    const cs = stats(commitLat, ms);
+    const es = stats(editLat, ms);
     out.push(`Latency (${TRIALS} trials each; target p50 < 2 s)`);
     out.push(
       table(
@@ -663,26 +635,13 @@ async function main() {
         ],
       ),
     );
-    out.push(`  (i) starts when the commit is in the served repository (commitFile took ${fmtMs(stats(commitParts.commit).p50)} p50) and excludes the fetch interval/webhook delay; (ii) goes through Reconciler (watch event, ${250} ms debounce, reconcile, store).`);
+    out.push(`  (i) starts when the commit is in the served repository (commitFile took ${fmtMs(stats(commitParts.commit, ms).p50)} p50) and excludes the fetch interval/webhook delay; (ii) goes through Reconciler (watch event, ${250} ms debounce, reconcile, store).`);
 
     const text = out.join("\n");
     console.log(text);
-    const resultsDir = path.join(ROOT, "bench", "results");
-    mkdirSync(resultsDir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const file = path.join(resultsDir, `reconcile-drift-sync-${stamp}.json`);
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), config: { CONFIGMAPS, DEPLOYMENTS, TRIALS, WARM_RUNS, COLD_RUNS, DIFF_RUNS }, ...results }, null, 2));
-    console.log(`\nJSON results: ${path.relative(ROOT, file)}`);
+    writeResults(ROOT, "reconcile-drift-sync", { config: { CONFIGMAPS, DEPLOYMENTS, TRIALS, WARM_RUNS, COLD_RUNS, DIFF_RUNS }, ...results });
   } finally {
-    for (const fn of cleanups.reverse()) {
-      try {
-        await fn();
-      } catch (error) {
-        log(`cleanup: ${(error as Error).message}`);
-      }
-    }
-    if (KEEP) log(`Kept ${tmp}`);
-    else rmSync(tmp, { recursive: true, force: true });
+    await runCleanups(cleanups, tmp, KEEP);
   }
 }
 
