@@ -1,22 +1,23 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
+
+/** The provider's own sign-in and consent screens (oidc-provider's development interactions). */
+async function signInAtProvider(page: Page, login: string) {
+  await page.locator("input[name=login]").fill(login);
+  await page.locator("input[name=password]").fill("anything");
+  await page.locator("button[type=submit]").click();
+  await page.locator("button[type=submit]").click();
+}
 
 test("single sign-on with the OpenID provider maps groups to roles", async ({ page }) => {
   await page.goto("/login");
   await page.getByRole("link", { name: "Sign in with single sign-on" }).click();
-  // The provider's own sign-in and consent screens.
-  await page.locator("input[name=login]").fill("ops-lead");
-  await page.locator("input[name=password]").fill("anything");
-  await page.locator("button[type=submit]").click();
-  await page.locator("button[type=submit]").click();
+  await signInAtProvider(page, "ops-lead");
   await expect(page.getByTestId("current-user")).toHaveText("ops-lead · admin");
 });
 
 test("a user whose groups map to developer gets developer", async ({ page }) => {
   await page.goto("/api/auth/oidc/login");
-  await page.locator("input[name=login]").fill("dev-1");
-  await page.locator("input[name=password]").fill("anything");
-  await page.locator("button[type=submit]").click();
-  await page.locator("button[type=submit]").click();
+  await signInAtProvider(page, "dev-1");
   await expect(page.getByTestId("current-user")).toHaveText("dev-1 · developer");
 });
 

@@ -1,16 +1,11 @@
 // API tokens end to end through the route handlers: stored hashed, limited to their scopes
 // and their owner's role, refused when expired, revoked or forged.
-import path from "node:path";
 import { beforeAll, expect, it } from "vitest";
-import { NextRequest } from "next/server";
 import { createApiToken, revokeApiToken } from "../../lib/auth/api-tokens";
 import { makeUser, prisma } from "../helpers/db";
+import { callRoute } from "../helpers/routes";
 
-const route = async (file: string) => import(/* @vite-ignore */ path.resolve("app/api", file, "route.ts"));
-async function call(file: string, method: string, token: string, body?: unknown) {
-  const req = new NextRequest(new URL(`http://tideline.test/api/${file}`), { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
-  return (await (await route(file))[method](req, { params: Promise.resolve({}) })) as Response;
-}
+const call = (file: string, method: "GET" | "POST", token: string, body?: unknown) => callRoute({ file, method, bearer: token, body });
 
 let developer: Awaited<ReturnType<typeof makeUser>>;
 beforeAll(async () => {

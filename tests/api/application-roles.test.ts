@@ -1,12 +1,11 @@
 // Roles per application, role x action: a binding on application A lets its holder do A's
 // actions of that role, and nothing more on application B (where only the global role counts).
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { NextRequest } from "next/server";
 import { ROLES, type RoleName } from "../../lib/auth/roles";
-import { createSession, SESSION_COOKIE } from "../../lib/auth/sessions";
+import { createSession } from "../../lib/auth/sessions";
 import { setMember } from "../../lib/auth/application-roles";
 import { makeUser, prisma, uniqueName } from "../helpers/db";
+import { callRoute } from "../helpers/routes";
 
 type Target = { app: string; env: string };
 let A: Target;
@@ -29,12 +28,10 @@ const ACTIONS: Array<[action: string, route: (t: Target) => string, method: "GET
   ["application.members", (t) => `applications/${t.app}/members`, "POST", "admin", {}],
 ];
 
-async function call(route: string, method: string, token: string, body?: unknown): Promise<number> {
+async function call(route: string, method: "GET" | "POST" | "PATCH", token: string, body?: unknown): Promise<number> {
   const file = route.replace(/^(environments|applications)\/[^/]+/, "$1/[id]");
-  const id = route.split("/")[1]!;
-  const mod = await import(/* @vite-ignore */ path.resolve("app/api", file, "route.ts"));
-  const req = new NextRequest(new URL(`http://tideline.test/api/${route}`), { method, headers: { cookie: `${SESSION_COOKIE}=${token}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return ((await mod[method](req, { params: Promise.resolve({ id }) })) as Response).status;
+  const res = await callRoute({ file, method, url: `/api/${route}`, params: { id: route.split("/")[1]! }, cookie: token, body });
+  return res.status;
 }
 
 const holders = {} as Record<RoleName, string>;

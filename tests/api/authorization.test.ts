@@ -4,10 +4,10 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { NextRequest } from "next/server";
 import { ROLES, type RoleName } from "../../lib/auth/roles";
-import { createSession, SESSION_COOKIE } from "../../lib/auth/sessions";
+import { createSession } from "../../lib/auth/sessions";
 import { makeUser, prisma } from "../helpers/db";
+import { callRoute, routeModule } from "../helpers/routes";
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 const X = "cx0000000000000000000000"; // an id that does not exist: allowed calls end in 404/422, never 401/403
@@ -71,14 +71,8 @@ function routeFiles(dir: string, prefix = ""): string[] {
 }
 
 async function call(route: string, method: Method, cookie?: string): Promise<number> {
-  const mod = (await import(/* @vite-ignore */ path.resolve("app/api", route, "route.ts"))) as Record<string, (req: NextRequest, ctx: unknown) => Promise<Response>>;
-  const url = new URL(`http://tideline.test/api/${route.replaceAll("[id]", X).replaceAll("[sha]", SHA).replaceAll("[userId]", X)}`);
-  const req = new NextRequest(url, {
-    method,
-    headers: { ...(cookie ? { cookie: `${SESSION_COOKIE}=${cookie}` } : {}), "content-type": "application/json" },
-    body: method === "GET" ? undefined : "{}",
-  });
-  const res = await mod[method]!(req, { params: Promise.resolve({ id: X, sha: SHA, userId: X }) });
+  const url = `/api/${route.replaceAll("[id]", X).replaceAll("[sha]", SHA).replaceAll("[userId]", X)}`;
+  const res = await callRoute({ file: route, method, url, params: { id: X, sha: SHA, userId: X }, cookie, body: method === "GET" ? undefined : {} });
   return res.status;
 }
 
@@ -96,7 +90,7 @@ describe("API authorization", () => {
   it("covers every route handler in app/api", async () => {
     const found: string[] = [];
     for (const route of routeFiles(path.resolve("app/api"))) {
-      const mod = await import(/* @vite-ignore */ path.resolve("app/api", route, "route.ts"));
+      const mod = await routeModule(route);
       for (const method of ["GET", "POST", "PATCH", "DELETE", "PUT"]) if (mod[method]) found.push(`${method} ${route}`);
     }
     const listed = [...TABLE.map(([r, m]) => `${m} ${r}`), ...PUBLIC.map(([r, m]) => `${m} ${r}`)];

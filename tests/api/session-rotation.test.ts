@@ -1,16 +1,12 @@
 // Sessions: an hour-old session gets a new token on its next API call; the old token
 // stops working after a short grace; expired and tampered cookies are refused.
-import path from "node:path";
 import { expect, it } from "vitest";
-import { NextRequest } from "next/server";
 import { createSession, SESSION_COOKIE } from "../../lib/auth/sessions";
 import { makeUser, prisma } from "../helpers/db";
+import { callRoute } from "../helpers/routes";
 import { createHash } from "node:crypto";
 
-const me = async (token: string) => {
-  const mod = await import(/* @vite-ignore */ path.resolve("app/api/auth/me/route.ts"));
-  return (await mod.GET(new NextRequest(new URL("http://tideline.test/api/auth/me"), { headers: { cookie: `${SESSION_COOKIE}=${token}` } }), { params: Promise.resolve({}) })) as Response;
-};
+const me = (token: string) => callRoute({ file: "auth/me", method: "GET", cookie: token });
 const digest = (t: string) => createHash("sha256").update(t).digest("hex");
 
 it("rotates an old session token and retires the old one after a grace period", async () => {
