@@ -7,6 +7,7 @@ import type { BrowseDeps } from "./repositories/browse";
 import type { ClusterDeps } from "./clusters/manage-clusters";
 import type { ReconcileDeps } from "./reconcile/reconcile-environment";
 import { cacheForClusterId } from "./clusters/registry";
+import type { WriteDeps } from "./repositories/write-branch";
 
 export const fetchDeps = (): FetchDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, unseal });
 export const browseDeps = (): BrowseDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, maxFileBytes: env().TIDELINE_MAX_FILE_BYTES });
@@ -17,4 +18,20 @@ export const reconcileDeps = (): ReconcileDeps => ({
   mirrorsDir: env().mirrorsDir,
   dataDir: env().TIDELINE_DATA_DIR,
   cacheFor: (clusterId) => cacheForClusterId(db(), clusterId, unseal),
+});
+
+/** Pushes by Tideline are indexed at once (so pages and reconciles see them) and reconciled. */
+export const writeDeps = (): WriteDeps => ({
+  prisma: db(),
+  mirrorsDir: env().mirrorsDir,
+  unseal,
+  onPushed: async (repositoryId) => {
+    const { fetchAndReconcile } = await import("./repositories/background");
+    // A fetch already running (timer, webhook) holds the lease; wait briefly for it rather than skip.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const outcome = await fetchAndReconcile(repositoryId);
+      if (outcome.status === "fetched") return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  },
 });

@@ -33,9 +33,14 @@ export async function reconcileEnvironment(deps: ReconcileDeps, environmentId: s
 }
 
 /** Desired state and per-object verdicts, without touching the cluster (also used for previews). */
-export async function assessEnvironment(deps: ReconcileDeps, env: Environment): Promise<{ desired: DesiredState; reports: ObjectReport[]; cache: ClusterCache }> {
+export async function assessEnvironment(
+  deps: ReconcileDeps,
+  env: Environment,
+  opts: { revision?: string } = {},
+): Promise<{ desired: DesiredState; reports: ObjectReport[]; cache: ClusterCache }> {
   const cache = await deps.cacheFor(env.clusterId);
-  const revision = await headRevision(deps.prisma, env);
+  // A held environment (rollback) stays at the held revision until the hold is released.
+  const revision = opts.revision ?? (env.syncHold && env.syncHoldRevision ? env.syncHoldRevision : await headRevision(deps.prisma, env));
   const desired = await desiredState({ env, revision, mirrorsDir: deps.mirrorsDir, dataDir: deps.dataDir, discovery: cache.discovery });
   const stored = await deps.prisma.resourceState.findMany({
     where: { environmentId: env.id },
