@@ -1,0 +1,33 @@
+// The provider side of change requests: one interface that GitHub pull requests and
+// GitLab merge requests both implement, so callers never branch on the host.
+export interface ProviderChangeRequest {
+  number: number;
+  url: string;
+  state: "open" | "merged" | "closed";
+  title: string;
+  body: string;
+  headBranch: string;
+  baseBranch: string;
+  headSha: string;
+  mergedSha?: string | null;
+  author: string;
+  updatedAt: string;
+}
+
+export interface ProviderReview {
+  id: string;
+  author: string;
+  state: "approved" | "changes_requested" | "commented";
+  body: string;
+  submittedAt: string;
+}
+
+export interface ChangeRequestProvider {
+  kind: "github" | "gitlab";
+  open(input: { title: string; body: string; headBranch: string; baseBranch: string }): Promise<ProviderChangeRequest>;
+  get(number: number): Promise<ProviderChangeRequest>;
+  listReviews(number: number): Promise<ProviderReview[]>;
+  review(number: number, input: { state: "approved" | "changes_requested" | "commented"; body: string }): Promise<void>;
+  merge(number: number, input: { method: "merge" | "fast-forward"; expectedHeadSha?: string; commitTitle?: string }): Promise<{ mergedSha: string }>;
+  close(number: number): Promise<void>;
+}
