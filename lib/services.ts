@@ -8,6 +8,7 @@ import type { ClusterDeps } from "./clusters/manage-clusters";
 import type { ReconcileDeps } from "./reconcile/reconcile-environment";
 import { cacheForClusterId } from "./clusters/registry";
 import type { WriteDeps } from "./repositories/write-branch";
+import type { MergeDeps } from "./changes/merge-change";
 
 export const fetchDeps = (): FetchDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, unseal });
 export const browseDeps = (): BrowseDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, maxFileBytes: env().TIDELINE_MAX_FILE_BYTES });
@@ -33,5 +34,14 @@ export const writeDeps = (): WriteDeps => ({
       if (outcome.status === "fetched") return;
       await new Promise((r) => setTimeout(r, 250));
     }
+  },
+});
+
+/** Change requests: writes as above, and a merge hands over to promotions (sync, rollback holds). */
+export const changeDeps = (): MergeDeps => ({
+  ...writeDeps(),
+  afterMerge: async (cr) => {
+    const { onChangeRequestMerged } = await import("./promotions/on-change-merged");
+    await onChangeRequestMerged(cr);
   },
 });

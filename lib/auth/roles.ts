@@ -23,6 +23,19 @@ export const PERMISSIONS = {
   "user.read": "admin",
   "user.manage": "admin",
   "audit.read": "admin",
+  "change.read": "viewer",
+  "change.propose": "developer",
+  "change.review": "developer",
+  "change.merge": "developer",
+  "promotion.read": "viewer",
+  "promotion.create": "developer",
+  "promotion.approve": "approver",
+  "promotion.override": "admin",
+  "environment.rollback": "developer",
+  "image.read": "viewer",
+  "image.manage": "admin",
+  "webhook.read": "developer",
+  "webhook.manage": "admin",
 } as const satisfies Record<string, RoleName>;
 export type Action = keyof typeof PERMISSIONS;
 
