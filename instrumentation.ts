@@ -8,4 +8,6 @@ export async function register() {
   startPeriodicClusterChecks(env().TIDELINE_CLUSTER_CHECK_INTERVAL_SECONDS);
   const { reconciler } = await import("./lib/reconcile/process-reconciler");
   reconciler().start(env().TIDELINE_RECONCILE_INTERVAL_SECONDS);
+  const { startPromotionTracker } = await import("./lib/promotions/background");
+  startPromotionTracker();
 }

@@ -25,8 +25,17 @@ export async function assertMergeable(deps: WriteDeps, cr: ChangeRequest) {
   }
 }
 
-export async function mergeChange(deps: MergeDeps, actor: ChangeActor, id: string, input: { method: "merge" | "fast-forward"; expectedHeadSha?: string }, opts: { skipReviewCheck?: boolean } = {}) {
+export async function mergeChange(
+  deps: MergeDeps,
+  actor: ChangeActor,
+  id: string,
+  input: { method: "merge" | "fast-forward"; expectedHeadSha?: string },
+  opts: { skipReviewCheck?: boolean; viaPromotion?: boolean; skipAfterMerge?: boolean } = {},
+) {
   const cr = await loadOpenChange(deps, id);
+  if (cr.kind === "promotion" && !opts.viaPromotion) {
+    throw new AppError("conflict", `Change request #${cr.number} belongs to a promotion: it merges when the promotion gets its approvals`);
+  }
   if (!opts.skipReviewCheck) await assertMergeable(deps, cr);
   if (input.expectedHeadSha && input.expectedHeadSha !== cr.headSha) {
     throw new AppError("conflict", `Change request #${cr.number} has new commits since you looked (now at ${cr.headSha.slice(0, 7)}); review them before merging`);
@@ -44,7 +53,7 @@ export async function mergeChange(deps: MergeDeps, actor: ChangeActor, id: strin
     where: { id: cr.id },
     data: { status: "merged", mergedSha, mergedAt: new Date(), mergedByName: actor.username, mergeMethod: input.method, lastError: null },
   });
-  await deps.afterMerge?.(merged);
+  if (!opts.skipAfterMerge) await deps.afterMerge?.(merged);
   return merged;
 }
 

@@ -5,7 +5,7 @@ import type { PrismaClient } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
 import { AppError } from "../errors";
 import { commitEdits, rebaseCommit, type FileEdit, type Signature } from "../git/write-commit";
-import { mirrorHead, pushCommit, repositoryAccess, TIDELINE_COMMITTER, type WriteDeps } from "../repositories/write-branch";
+import { mirrorHead, pushCommit, refreshMirror, repositoryAccess, TIDELINE_COMMITTER, type WriteDeps } from "../repositories/write-branch";
 import { providerFor } from "./provider-for";
 import { requiredReviewsFor } from "./required-reviews";
 import type { FileEditInput, ProposeChangeInput } from "./schemas";
@@ -50,18 +50,24 @@ export async function buildChangeCommit(deps: WriteDeps, input: { repositoryId: 
   return { gitdir, repo, head, commit, files };
 }
 
-export async function proposeChange(deps: WriteDeps, actor: ChangeActor, input: ProposeChangeInput & { kind?: string; edits?: FileEdit[] }) {
+/** `files` come from people (the editor); `edits` from Tideline itself (promotions, image updates). */
+export type ProposeInput = Omit<ProposeChangeInput, "files"> & { kind?: string; requiredReviews?: number } & ({ files: FileEditInput[] } | { edits: FileEdit[] });
+
+export async function proposeChange(deps: WriteDeps, actor: ChangeActor, input: ProposeInput) {
   const headBranch = input.headBranch ?? defaultBranchName(actor.username, input.title);
   if (headBranch === input.baseBranch) throw new AppError("invalid", "headBranch must differ from baseBranch");
   const message = input.body ? `${input.title}\n\n${input.body}` : input.title;
+  // Build on where the base really is now (the mirror may be a fetch interval behind), so a
+  // conflict with what moved upstream is reported before anything is pushed.
+  await refreshMirror(deps, input.repositoryId).catch(() => {});
   const { gitdir, repo, head, commit, files } = await buildChangeCommit(deps, {
     repositoryId: input.repositoryId, baseBranch: input.baseBranch, baseSha: input.baseSha,
-    edits: input.edits ?? toFileEdits(input.files), message, author: signatureOf(actor),
+    edits: "edits" in input ? input.edits : toFileEdits(input.files), message, author: signatureOf(actor),
   });
   if (await mirrorHead(gitdir, headBranch)) throw new AppError("conflict", `Branch "${headBranch}" already exists in ${repo.name}; choose another branch name`, { field: "headBranch" });
   const pushed = await pushCommit({ ...deps, onPushed: undefined }, { repositoryId: repo.id, branch: headBranch, sha: commit, expected: null });
   if (pushed.status === "stale") throw new AppError("conflict", `Branch "${headBranch}" already exists in ${repo.name}; choose another branch name`, { field: "headBranch" });
-  const requiredReviews = await requiredReviewsFor(deps.prisma, repo.id, input.baseBranch, files.map((f) => f.path));
+  const requiredReviews = input.requiredReviews ?? (await requiredReviewsFor(deps.prisma, repo.id, input.baseBranch, files.map((f) => f.path)));
 
   const provider = providerFor(repo, deps.unseal);
   const external = provider ? await provider.open({ title: input.title, body: input.body, headBranch, baseBranch: input.baseBranch }) : null;
@@ -72,6 +78,23 @@ export async function proposeChange(deps: WriteDeps, actor: ChangeActor, input: 
   });
   await deps.onPushed?.(repo.id);
   return { ...cr, files };
+}
+
+/** Opens a change request for a branch that already exists (a promotion by branch merge). */
+export async function openChangeForBranch(deps: WriteDeps, actor: ChangeActor, input: { repositoryId: string; baseBranch: string; headBranch: string; title: string; body: string; kind: string; requiredReviews?: number }) {
+  const { gitdir, repo } = await repositoryAccess(deps, input.repositoryId);
+  const [base, head] = await Promise.all([mirrorHead(gitdir, input.baseBranch), mirrorHead(gitdir, input.headBranch)]);
+  if (!base) throw new AppError("not_found", `Branch "${input.baseBranch}" does not exist in ${repo.name}`);
+  if (!head) throw new AppError("not_found", `Branch "${input.headBranch}" does not exist in ${repo.name}`);
+  const files = await changedFiles(gitdir, base, head);
+  const requiredReviews = input.requiredReviews ?? (await requiredReviewsFor(deps.prisma, repo.id, input.baseBranch, files.map((f) => f.path)));
+  const provider = providerFor(repo, deps.unseal);
+  const external = provider ? await provider.open({ title: input.title, body: input.body, headBranch: input.headBranch, baseBranch: input.baseBranch }) : null;
+  return createRecord(deps.prisma, {
+    repositoryId: repo.id, title: input.title, body: input.body, authorId: actor.id, authorName: actor.username,
+    baseBranch: input.baseBranch, headBranch: input.headBranch, baseSha: base, headSha: head, kind: input.kind,
+    provider: repo.provider, externalNumber: external?.number ?? null, externalUrl: external?.url ?? null, requiredReviews,
+  });
 }
 
 /** Numbers are per repository (#1, #2, ...); a concurrent proposal that took the number retries. */

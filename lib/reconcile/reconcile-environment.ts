@@ -130,6 +130,8 @@ export async function storeReports(prisma: PrismaClient, env: Environment, revis
         desiredRevision: revision,
         syncStatus,
         health: health as Environment["health"],
+        // Soak time for promotions counts from when the environment became Synced and Healthy.
+        healthySince: syncStatus === "Synced" && health === "Healthy" ? (env.healthySince ?? new Date()) : null,
         renderError: null,
         lastError: errors.length ? errors.slice(0, 3).join("; ") : null,
         objectCount: reports.filter((r) => r.syncStatus !== "Extraneous").length,

@@ -1,0 +1,34 @@
+// Follows promotions after they land (synced and healthy -> succeeded; failed sync -> failed)
+// and merges approved promotions whose soak time has now passed. One loop per process; every
+// step is idempotent, so several replicas may run it.
+import { changeDeps, reconcileDeps } from "../services";
+import { advancePromotions } from "./land";
+import { retryApprovedPromotion } from "./decide";
+import { sourceReadiness } from "./policy";
+import type { PromotionDeps } from "./deps";
+
+let timer: NodeJS.Timeout | undefined;
+
+export const promotionDeps = (): PromotionDeps => ({ ...changeDeps(), ...reconcileDeps() });
+
+export async function promotionTick(deps: PromotionDeps = promotionDeps()) {
+  await advancePromotions(deps);
+  const waiting = await deps.prisma.promotion.findMany({ where: { status: "approved", kind: "promotion" }, include: { sourceEnvironment: true, targetEnvironment: true } });
+  for (const p of waiting) {
+    if (!p.sourceEnvironment || sourceReadiness(p.sourceEnvironment, p.targetEnvironment).blockers.length) continue;
+    await retryApprovedPromotion(deps, { id: "tideline", username: "tideline" }, p.id).catch(() => {});
+  }
+}
+
+export function startPromotionTracker(intervalMs = 2000): void {
+  if (timer) return;
+  let running = false;
+  timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    promotionTick()
+      .catch((e: Error) => console.warn(`[tideline] promotion tracker: ${e.message}`))
+      .finally(() => (running = false));
+  }, intervalMs);
+  timer.unref();
+}

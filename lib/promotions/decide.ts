@@ -1,0 +1,96 @@
+// Approvals for promotions into protected environments: distinct approvers, never the author,
+// no second vote, nothing after a rejection; the last approval merges (an admin may override).
+import { Prisma } from "../generated/prisma/client";
+import { AppError } from "../errors";
+import { mergeChange } from "../changes/merge-change";
+import { closeChange } from "../changes/review-change";
+import { addEvent } from "./events";
+import type { PromotionActor, PromotionDeps } from "./deps";
+import { landPromotion } from "./land";
+import { sourceReadiness } from "./policy";
+
+export interface DecisionInput {
+  decision: "approved" | "rejected";
+  comment: string;
+}
+
+async function loadAwaiting(deps: PromotionDeps, id: string) {
+  const p = await deps.prisma.promotion.findUnique({ where: { id }, include: { approvals: true, targetEnvironment: true, sourceEnvironment: true } });
+  if (!p) throw new AppError("not_found", `Promotion ${id} does not exist`);
+  if (p.status === "rejected") throw new AppError("conflict", "This promotion was rejected; start a new one");
+  if (p.status !== "awaiting_approval") throw new AppError("conflict", `This promotion is ${p.status.replace("_", " ")}; it is not waiting for approval`);
+  return p;
+}
+
+export async function decidePromotion(deps: PromotionDeps, actor: PromotionActor, id: string, input: DecisionInput) {
+  const p = await loadAwaiting(deps, id);
+  if (p.authorId === actor.id || p.authorName === actor.username) throw new AppError("forbidden", "You started this promotion; someone else must approve or reject it");
+  if (p.approvals.some((a) => a.userId === actor.id)) throw new AppError("conflict", "You already gave your decision on this promotion");
+  if (input.decision === "rejected" && !input.comment.trim()) throw new AppError("invalid", "comment: say why the promotion is rejected", { field: "comment" });
+  try {
+    await deps.prisma.approval.create({ data: { promotionId: p.id, userId: actor.id, userName: actor.username, decision: input.decision, comment: input.comment } });
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") throw new AppError("conflict", "You already gave your decision on this promotion");
+    throw e;
+  }
+  await addEvent(deps.prisma, p.id, actor.username, input.decision, input.comment || undefined);
+  if (p.changeRequestId) {
+    await deps.prisma.changeRequestReview.create({ data: { changeRequestId: p.changeRequestId, userId: actor.id, userName: actor.username, state: input.decision === "approved" ? "approved" : "changes_requested", body: input.comment } });
+  }
+  if (input.decision === "rejected") {
+    if (p.changeRequestId) await closeChange(deps, actor, p.changeRequestId).catch(() => {});
+    return deps.prisma.promotion.update({ where: { id: p.id }, data: { status: "rejected", finishedAt: new Date() } });
+  }
+  const approvals = p.approvals.filter((a) => a.decision === "approved").length + 1;
+  if (approvals < p.requiredApprovals) return deps.prisma.promotion.findUniqueOrThrow({ where: { id: p.id } });
+  return mergeApproved(deps, actor, p.id);
+}
+
+/** Emergency override: an admin lands the promotion without the approvals; recorded and audited. */
+export async function overridePromotion(deps: PromotionDeps, actor: PromotionActor, id: string, reason: string) {
+  const p = await loadAwaiting(deps, id);
+  if (!reason.trim()) throw new AppError("invalid", "reason: an emergency override needs a reason", { field: "reason" });
+  await deps.prisma.approval.upsert({
+    where: { promotionId_userId: { promotionId: p.id, userId: actor.id } },
+    create: { promotionId: p.id, userId: actor.id, userName: actor.username, decision: "approved", comment: reason, override: true },
+    update: { decision: "approved", comment: reason, override: true },
+  });
+  await addEvent(deps.prisma, p.id, actor.username, "emergency_override", reason);
+  return mergeApproved(deps, actor, p.id);
+}
+
+async function mergeApproved(deps: PromotionDeps, actor: PromotionActor, id: string) {
+  const p = await deps.prisma.promotion.update({ where: { id }, data: { status: "approved" }, include: { targetEnvironment: true, sourceEnvironment: true } });
+  if (p.kind === "rollback") {
+    const { executeRollback } = await import("./rollback");
+    return executeRollback(deps, actor, p.id);
+  }
+  // The soak time may have been unmet when the promotion started; it must hold when it lands.
+  if (p.sourceEnvironment) {
+    const { blockers } = sourceReadiness(p.sourceEnvironment, p.targetEnvironment);
+    const soak = blockers.filter((b) => b.includes("healthy for"));
+    if (soak.length) {
+      await addEvent(deps.prisma, p.id, "tideline", "waiting", soak.join("; "));
+      return deps.prisma.promotion.update({ where: { id }, data: { error: soak.join("; ") } });
+    }
+  }
+  try {
+    const merged = await mergeChange(deps, actor, p.changeRequestId!, { method: "merge" }, { skipReviewCheck: true, viaPromotion: true, skipAfterMerge: true });
+    await addEvent(deps.prisma, p.id, actor.username, "merged", `change request merged as ${merged.mergedSha!.slice(0, 7)}`);
+    return await landPromotion(deps, p.id, merged.mergedSha!, actor.username);
+  } catch (e) {
+    // A real conflict keeps the change request open and the approvals: nothing is lost.
+    const message = e instanceof AppError ? e.message : (e as Error).message;
+    await deps.prisma.promotion.update({ where: { id }, data: { error: message } });
+    await addEvent(deps.prisma, p.id, "tideline", "merge_failed", message);
+    throw e;
+  }
+}
+
+/** Retry landing an approved promotion (after a conflict was resolved or the soak time passed). */
+export async function retryApprovedPromotion(deps: PromotionDeps, actor: PromotionActor, id: string) {
+  const p = await deps.prisma.promotion.findUnique({ where: { id } });
+  if (!p) throw new AppError("not_found", `Promotion ${id} does not exist`);
+  if (p.status !== "approved") throw new AppError("conflict", `This promotion is ${p.status}; only an approved promotion waiting to merge can be retried`);
+  return mergeApproved(deps, actor, id);
+}
