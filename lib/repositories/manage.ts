@@ -11,6 +11,8 @@ export function publicRepository(r: Repository, counts?: { commits: number; bran
     url: r.url,
     username: r.username,
     hasToken: r.encryptedToken !== null,
+    // Whether Git push webhooks are enabled; the secret itself never leaves the server.
+    webhookConfigured: r.encryptedWebhookSecret !== null,
     status: r.status,
     lastError: r.lastError,
     defaultBranch: r.defaultBranch,
