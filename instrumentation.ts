@@ -8,6 +8,8 @@ export async function register() {
   startPeriodicClusterChecks(env().TIDELINE_CLUSTER_CHECK_INTERVAL_SECONDS);
   const { reconciler } = await import("./lib/reconcile/process-reconciler");
   reconciler().start(env().TIDELINE_RECONCILE_INTERVAL_SECONDS);
+  const { startImagePoller } = await import("./lib/images/automation-poller");
+  await startImagePoller();
   const { startPromotionTracker } = await import("./lib/promotions/background");
   startPromotionTracker();
 }

@@ -9,6 +9,7 @@ import type { ReconcileDeps } from "./reconcile/reconcile-environment";
 import { cacheForClusterId } from "./clusters/registry";
 import type { WriteDeps } from "./repositories/write-branch";
 import type { MergeDeps } from "./changes/merge-change";
+import type { AutomationDeps } from "./images/automation-types";
 
 export const fetchDeps = (): FetchDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, unseal });
 export const browseDeps = (): BrowseDeps => ({ prisma: db(), mirrorsDir: env().mirrorsDir, maxFileBytes: env().TIDELINE_MAX_FILE_BYTES });
@@ -45,3 +46,6 @@ export const changeDeps = (): MergeDeps => ({
     await onChangeRequestMerged(cr);
   },
 });
+
+/** Image automation: writes like any Tideline push (indexed, reconciled), reads registries with fetch. */
+export const imageDeps = (): AutomationDeps => writeDeps();
