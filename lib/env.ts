@@ -12,6 +12,7 @@ const schema = z.object({
   TIDELINE_DATA_DIR: z.string().default(".tideline"),
   TIDELINE_FETCH_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   TIDELINE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  TIDELINE_IMAGE_POLL_TICK_SECONDS: z.coerce.number().int().min(0).default(5),
   TIDELINE_CLUSTER_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   TIDELINE_SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   TIDELINE_MAX_FILE_BYTES: z.coerce.number().int().positive().default(1024 * 1024),

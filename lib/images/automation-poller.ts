@@ -87,8 +87,9 @@ const globalForPoller = globalThis as unknown as { tidelineImagePoller?: ImagePo
 
 /** Starts this process's poller (TIDELINE_IMAGE_POLL_TICK_SECONDS, default 5; 0 disables). */
 export async function startImagePoller(): Promise<void> {
-  const seconds = Number(process.env.TIDELINE_IMAGE_POLL_TICK_SECONDS ?? 5);
-  if (!Number.isFinite(seconds) || seconds <= 0 || globalForPoller.tidelineImagePoller) return;
+  const { env } = await import("../env");
+  const seconds = env().TIDELINE_IMAGE_POLL_TICK_SECONDS;
+  if (seconds <= 0 || globalForPoller.tidelineImagePoller) return;
   const { imageDeps } = await import("../services");
   globalForPoller.tidelineImagePoller = new ImagePoller(imageDeps, { tickMs: seconds * 1000, log: (m) => console.warn(`[tideline] ${m}`) });
   globalForPoller.tidelineImagePoller.start();
