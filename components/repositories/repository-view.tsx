@@ -8,7 +8,7 @@ import { FetchProgress } from "./fetch-progress";
 import { CommitHistory } from "./commit-history";
 import { isBusy, type BranchInfo, type Repository } from "./types";
 
-export function RepositoryView({ id, canFetch }: { id: string; canFetch: boolean }) {
+export function RepositoryView({ id, canFetch, webhookPanel, canEdit = false, providerPanel }: { id: string; canFetch: boolean; webhookPanel?: React.ReactNode; canEdit?: boolean; providerPanel?: React.ReactNode }) {
   const client = useQueryClient();
   const repo = useQuery({
     queryKey: ["repository", id],
@@ -47,11 +47,15 @@ export function RepositoryView({ id, canFetch }: { id: string; canFetch: boolean
         </div>
         <div className="ml-auto flex gap-2">
           <Link href={`/repositories/${id}/tree?ref=${encodeURIComponent(selected)}`} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">Browse files</Link>
+          {canEdit && <Link data-testid="edit-files" href={`/repositories/${id}/edit?ref=${encodeURIComponent(selected)}`} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">Edit</Link>}
+          <Link data-testid="repository-changes" href={`/changes?repositoryId=${id}`} className="rounded border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100">Change requests</Link>
           {canFetch && <Button onClick={() => fetchNow.mutate()} disabled={fetchNow.isPending}>{fetchNow.isPending ? "Fetching…" : "Fetch now"}</Button>}
         </div>
       </div>
       <ErrorBox error={fetchNow.error} />
       {fetchNow.data?.status === "skipped" && <p className="text-sm text-amber-700">{fetchNow.data.reason}</p>}
+      {webhookPanel}
+      {providerPanel}
 
       <div className="flex flex-wrap items-end gap-3 rounded border border-slate-200 bg-white p-3 text-sm">
         <label>

@@ -9,7 +9,7 @@ import type { FileContent } from "./types";
 
 interface TreeEntry { name: string; path: string; type: "tree" | "blob" | "commit" }
 
-export function TreeBrowser({ repositoryId, gitRef, path, file }: { repositoryId: string; gitRef: string; path: string; file: string | null }) {
+export function TreeBrowser({ repositoryId, gitRef, path, file, canEdit = false }: { repositoryId: string; gitRef: string; path: string; file: string | null; canEdit?: boolean }) {
   const tree = useQuery({
     queryKey: ["tree", repositoryId, gitRef, path],
     queryFn: () => api<{ commit: string; path: string; entries: TreeEntry[] }>(`/api/repositories/${repositoryId}/tree?ref=${encodeURIComponent(gitRef)}&path=${encodeURIComponent(path)}`),
@@ -37,13 +37,13 @@ export function TreeBrowser({ repositoryId, gitRef, path, file }: { repositoryId
             </li>
           ))}
         </ul>
-        {file && tree.data && <FilePanel repositoryId={repositoryId} commit={tree.data.commit} path={file} />}
+        {file && tree.data && <FilePanel repositoryId={repositoryId} commit={tree.data.commit} path={file} editHref={canEdit ? `/repositories/${repositoryId}/edit?ref=${encodeURIComponent(gitRef)}&file=${encodeURIComponent(file)}` : null} />}
       </div>
     </div>
   );
 }
 
-function FilePanel({ repositoryId, commit, path }: { repositoryId: string; commit: string; path: string }) {
+function FilePanel({ repositoryId, commit, path, editHref }: { repositoryId: string; commit: string; path: string; editHref: string | null }) {
   const file = useQuery({
     queryKey: ["file", repositoryId, commit, path],
     queryFn: () => api<{ file: FileContent }>(`/api/repositories/${repositoryId}/file?ref=${commit}&path=${encodeURIComponent(path)}`),
@@ -53,7 +53,10 @@ function FilePanel({ repositoryId, commit, path }: { repositoryId: string; commi
   const f = file.data.file;
   return (
     <div className="space-y-2">
-      <h2 className="font-mono text-sm">{path} <span className="text-slate-500">({f.size.toLocaleString()} bytes)</span></h2>
+      <h2 className="font-mono text-sm">
+        {path} <span className="text-slate-500">({f.size.toLocaleString()} bytes)</span>
+        {editHref && <Link data-testid="edit-file" href={editHref} className="ml-3 font-sans text-sky-700 hover:underline">Edit</Link>}
+      </h2>
       {f.kind === "text" ? <FileView path={path} content={f.content} /> : <FileNotice file={f} />}
     </div>
   );

@@ -5,6 +5,7 @@ export interface Repository {
   url: string;
   username: string | null;
   hasToken: boolean;
+  webhookConfigured?: boolean;
   status: "pending" | "cloning" | "ready" | "fetching" | "error";
   lastError: string | null;
   defaultBranch: string | null;

@@ -15,13 +15,14 @@ export function providerFor(repo: Repository, unseal: (sealed: string) => string
   if (!token) throw new AppError("invalid", `Repository ${repo.name} uses ${repo.provider} change requests but has no token; add a token with API access`);
   if (repo.provider === "github") {
     // A provider set explicitly on the repository means self-hosted hosts count as GitHub Enterprise.
-    const remote = parseGitHubRemote(repo.url, { enterprise: true })!;
-    const [owner, name] = (repo.providerProject ?? `${remote.owner}/${remote.repo}`).split("/");
-    return githubProvider({ apiUrl: repo.providerApiUrl ?? remote.apiUrl, owner: owner!, repo: name!, token });
+    // The remote URL is only consulted for what the repository's settings leave out.
+    const remote = repo.providerApiUrl && repo.providerProject ? null : parseGitHubRemote(repo.url, { enterprise: true })!;
+    const [owner, name] = (repo.providerProject ?? `${remote!.owner}/${remote!.repo}`).split("/");
+    return githubProvider({ apiUrl: repo.providerApiUrl ?? remote!.apiUrl, owner: owner!, repo: name!, token });
   }
   if (repo.provider === "gitlab") {
-    const remote = parseGitLabRemote(repo.url, { selfManaged: true })!;
-    return gitlabProvider({ apiUrl: repo.providerApiUrl ?? remote.apiUrl, projectPath: repo.providerProject ?? remote.projectPath, token });
+    const remote = repo.providerApiUrl && repo.providerProject ? null : parseGitLabRemote(repo.url, { selfManaged: true })!;
+    return gitlabProvider({ apiUrl: repo.providerApiUrl ?? remote!.apiUrl, projectPath: repo.providerProject ?? remote!.projectPath, token });
   }
   throw new AppError("invalid", `Repository ${repo.name} has an unknown change request provider "${repo.provider}"`);
 }

@@ -1,14 +1,21 @@
 // Input schemas for change requests (propose, review, merge, list), shared by routes and lib.
 import { z } from "zod";
+import { editPathProblem } from "./edit-path";
 
 const sha = z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit id");
 const MAX_FILE_BYTES = 2_000_000;
 
+// Relative, no "..", nothing inside .git: checked here so a bad path is a 422 naming the field.
+const editPath = z.string().min(1, "is empty").max(1000).superRefine((p, ctx) => {
+  const problem = editPathProblem(p);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 export const fileEditInput = z.object({
-  path: z.string().min(1, "is empty").max(1000),
+  path: editPath,
   // null deletes the file; a rename is { path: new, content, previousPath: old }.
   content: z.string().max(MAX_FILE_BYTES, `is larger than ${MAX_FILE_BYTES / 1_000_000} MB`).nullable(),
-  previousPath: z.string().min(1).max(1000).optional(),
+  previousPath: editPath.optional(),
 });
 export type FileEditInput = z.infer<typeof fileEditInput>;
 
@@ -53,3 +60,24 @@ export const listChangesQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(30),
 });
 export type ListChangesQuery = z.infer<typeof listChangesQuery>;
+
+const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v);
+/** Where a repository's change requests are opened (admin setting on the repository page). */
+export const repositoryProviderInput = z
+  .object({
+    provider: z.enum(["git", "github", "gitlab"]),
+    providerApiUrl: z.preprocess(
+      blankToNull,
+      z.string().trim().max(2000).regex(/^https?:\/\/[^\s/@]+(\/[^\s@]*)?$/, "must be an http(s) URL without credentials, e.g. https://github.example.com/api/v3").nullable(),
+    ).optional(),
+    providerProject: z.preprocess(
+      blankToNull,
+      z.string().trim().max(300).regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+$/, "must be OWNER/REPO (GitHub) or GROUP/PROJECT (GitLab)").nullable(),
+    ).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.provider === "github" && v.providerProject && v.providerProject.split("/").length !== 2) {
+      ctx.addIssue({ code: "custom", path: ["providerProject"], message: "must be OWNER/REPO for GitHub" });
+    }
+  });
+export type RepositoryProviderInput = z.infer<typeof repositoryProviderInput>;
