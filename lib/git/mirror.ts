@@ -63,8 +63,12 @@ export async function ensureMirror(gitdir: string, url: string): Promise<void> {
     await fs.promises.mkdir(gitdir, { recursive: true });
     await git.init({ fs, gitdir, bare: true });
   }
-  await git.setConfig({ fs, gitdir, path: "remote.origin.url", value: url });
-  await git.setConfig({ fs, gitdir, path: "remote.origin.fetch", value: "+refs/heads/*:refs/remotes/origin/*" });
+  // Written only when it changed: fetches run concurrently (background fetch, pushes' refreshes), and
+  // rewriting the config file on every fetch let two writers interleave and corrupt it.
+  const wanted = { "remote.origin.url": url, "remote.origin.fetch": "+refs/heads/*:refs/remotes/origin/*" };
+  for (const [key, value] of Object.entries(wanted)) {
+    if ((await git.getConfig({ fs, gitdir, path: key })) !== value) await git.setConfig({ fs, gitdir, path: key, value });
+  }
 }
 
 /** Fetches every branch (force-updating refs, pruning deleted ones) and returns what the remote now holds. */

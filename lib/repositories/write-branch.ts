@@ -74,7 +74,7 @@ export async function commitToBranch(deps: WriteDeps, input: CommitToBranchInput
     }
     if (input.mustCreate) throw new AppError("conflict", `Branch "${input.branch}" already exists in ${repo.name}; choose another branch name`);
     // Someone else pushed first: learn where the branch is now and replay on top of it.
-    await fetchMirror({ gitdir, url: repo.url, credentials });
+    await refreshGitdir(gitdir, repo.url, credentials);
     head = await mirrorHead(gitdir, input.branch);
   }
   throw new AppError("conflict", `Branch "${input.branch}" kept moving while Tideline pushed (${MAX_ATTEMPTS} attempts); try again`);
@@ -94,7 +94,29 @@ export async function pushCommit(deps: WriteDeps, input: { repositoryId: string;
 /** Refreshes the mirror (no indexing) so a retry sees where branches are now. */
 export async function refreshMirror(deps: WriteDeps, repositoryId: string) {
   const { repo, gitdir, credentials } = await repositoryAccess(deps, repositoryId);
-  await fetchMirror({ gitdir, url: repo.url, credentials });
+  await refreshGitdir(gitdir, repo.url, credentials);
+}
+
+// Concurrent fetches into one mirror fight over ref locks: within a process they queue, and
+// a collision with another process (or the background fetch) is retried once.
+const refreshing = new Map<string, Promise<unknown>>();
+
+async function refreshGitdir(gitdir: string, url: string, credentials: RemoteCredentials) {
+  const previous = refreshing.get(gitdir) ?? Promise.resolve();
+  const run = previous.catch(() => {}).then(async () => {
+    try {
+      await fetchMirror({ gitdir, url, credentials });
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+      await fetchMirror({ gitdir, url, credentials });
+    }
+  });
+  refreshing.set(gitdir, run);
+  try {
+    await run;
+  } finally {
+    if (refreshing.get(gitdir) === run) refreshing.delete(gitdir);
+  }
 }
 
 async function assertChangesSomething(gitdir: string, commit: string, base: string) {
