@@ -89,7 +89,25 @@ for (const spec of demoApps) {
     });
     await reconcileEnvironment(reconcileDeps(), created.id).catch((err) => console.warn(`reconcile ${spec.name}/${e.name}: ${(err as Error).message}`));
   }
-  step(`Demo application ${spec.name}: ${spec.envs.map((e) => e.name).join(" -> ")}`);
+  // prod is protected: promotions into it need an approval from someone other than the author.
+  await db().environment.updateMany({ where: { applicationId: app.id, name: "prod" }, data: { requiredApprovals: 1 } });
+  step(`Demo application ${spec.name}: ${spec.envs.map((e) => e.name).join(" -> ")} (prod needs 1 approval)`);
+}
+
+// Two more people, so a newcomer can try the approval flow (promote as dana, approve as alex).
+const { createUser } = await import("../lib/users/manage-users");
+const { randomBytes } = await import("node:crypto");
+const people: string[] = [];
+for (const [username, role] of [["dana", "developer"], ["alex", "approver"]] as const) {
+  if (await db().user.findUnique({ where: { username } })) continue;
+  const password = randomBytes(9).toString("base64url");
+  await createUser(db(), { username, password, role, displayName: username === "dana" ? "Dana (developer)" : "Alex (approver)" });
+  people.push(`username: ${username}\npassword: ${password}\nrole: ${role}\n`);
+}
+if (people.length) {
+  const file = path.join(dataDir, "demo-users.txt");
+  writeFileSync(file, people.join("\n"), { mode: 0o600 });
+  console.log(`\n  Demo users for the approval flow (saved to ${file}):\n${people.map((p) => p.replace(/^/gm, "    ")).join("\n")}`);
 }
 await db().$disconnect();
 
