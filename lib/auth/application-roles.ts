@@ -17,6 +17,7 @@ export const applicationOf = {
   environment: async (prisma: PrismaClient, id: string) => (await prisma.environment.findUnique({ where: { id }, select: { applicationId: true } }))?.applicationId ?? null,
   syncRun: async (prisma: PrismaClient, id: string) =>
     (await prisma.syncRun.findUnique({ where: { id }, select: { environment: { select: { applicationId: true } } } }))?.environment.applicationId ?? null,
+  promotion: async (prisma: PrismaClient, id: string) => (await prisma.promotion.findUnique({ where: { id }, select: { applicationId: true } }))?.applicationId ?? null,
 };
 
 export async function listMembers(prisma: PrismaClient, applicationId: string) {

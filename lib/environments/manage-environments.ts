@@ -49,6 +49,11 @@ export async function createEnvironment(prisma: PrismaClient, mirrorsDir: string
       detectOnly: input.detectOnly ?? false,
       allowEmpty: input.allowEmpty ?? false,
       ignoreRules: (input.ignoreRules ?? []) as Prisma.InputJsonValue,
+      requiredApprovals: input.requiredApprovals ?? 0,
+      soakMinutes: input.soakMinutes ?? 0,
+      unhealthySourcePolicy: input.unhealthySourcePolicy ?? "warn",
+      syncAfterPromotion: input.syncAfterPromotion ?? true,
+      promotionStrategy: input.promotionStrategy ?? "images",
     },
   });
 }

@@ -23,6 +23,13 @@ export const environmentSettings = z.object({
     )
     .max(100)
     .optional(),
+  // Promotion and protection: approvals needed to promote or roll back into this environment,
+  // how long the source must have been healthy, and what an unhealthy source means.
+  requiredApprovals: z.number().int().min(0).max(10).optional(),
+  soakMinutes: z.number().int().min(0).max(1440).optional(),
+  unhealthySourcePolicy: z.enum(["warn", "block"]).optional(),
+  syncAfterPromotion: z.boolean().optional(),
+  promotionStrategy: z.enum(["images", "folder", "branch"]).optional(),
 });
 
 export const createEnvironmentInput = environmentSettings.extend({

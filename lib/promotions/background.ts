@@ -13,7 +13,12 @@ export const promotionDeps = (): PromotionDeps => ({ ...changeDeps(), ...reconci
 
 export async function promotionTick(deps: PromotionDeps = promotionDeps()) {
   await advancePromotions(deps);
-  const waiting = await deps.prisma.promotion.findMany({ where: { status: "approved", kind: "promotion" }, include: { sourceEnvironment: true, targetEnvironment: true } });
+  // Approved and waiting (soak time, a failed merge: `error` says why; at most every 30 s), or a merge whose
+  // process died; never one merging right now.
+  const waiting = await deps.prisma.promotion.findMany({
+    where: { status: "approved", kind: "promotion", OR: [{ error: { not: null }, updatedAt: { lt: new Date(Date.now() - 30_000) } }, { updatedAt: { lt: new Date(Date.now() - 5 * 60_000) } }] },
+    include: { sourceEnvironment: true, targetEnvironment: true },
+  });
   for (const p of waiting) {
     if (!p.sourceEnvironment || sourceReadiness(p.sourceEnvironment, p.targetEnvironment).blockers.length) continue;
     await retryApprovedPromotion(deps, { id: "tideline", username: "tideline" }, p.id).catch(() => {});

@@ -41,7 +41,8 @@ export async function decidePromotion(deps: PromotionDeps, actor: PromotionActor
     if (p.changeRequestId) await closeChange(deps, actor, p.changeRequestId).catch(() => {});
     return deps.prisma.promotion.update({ where: { id: p.id }, data: { status: "rejected", finishedAt: new Date() } });
   }
-  const approvals = p.approvals.filter((a) => a.decision === "approved").length + 1;
+  // Counted after writing: two last approvals given at once both see the rule met (one merges, see mergeApproved).
+  const approvals = await deps.prisma.approval.count({ where: { promotionId: p.id, decision: "approved" } });
   if (approvals < p.requiredApprovals) return deps.prisma.promotion.findUniqueOrThrow({ where: { id: p.id } });
   return mergeApproved(deps, actor, p.id);
 }
@@ -60,7 +61,12 @@ export async function overridePromotion(deps: PromotionDeps, actor: PromotionAct
 }
 
 async function mergeApproved(deps: PromotionDeps, actor: PromotionActor, id: string) {
-  const p = await deps.prisma.promotion.update({ where: { id }, data: { status: "approved" }, include: { targetEnvironment: true, sourceEnvironment: true } });
+  // Claim the merge (compare-and-set): of concurrent callers (the last approvals, the tracker on several
+  // replicas, a retry) exactly one merges; the others answer with the promotion as it is.
+  const current = await deps.prisma.promotion.findUniqueOrThrow({ where: { id } });
+  const claimed = await deps.prisma.promotion.updateMany({ where: { id, status: { in: ["awaiting_approval", "approved"] }, updatedAt: current.updatedAt }, data: { status: "approved", error: null } });
+  if (claimed.count === 0) return deps.prisma.promotion.findUniqueOrThrow({ where: { id } });
+  const p = await deps.prisma.promotion.findUniqueOrThrow({ where: { id }, include: { targetEnvironment: true, sourceEnvironment: true } });
   if (p.kind === "rollback") {
     const { executeRollback } = await import("./rollback");
     return executeRollback(deps, actor, p.id);

@@ -54,7 +54,7 @@ export async function getPromotion(deps: Pick<ReconcileDeps, "prisma">, id: stri
   const p = await deps.prisma.promotion.findUnique({
     where: { id },
     include: {
-      targetEnvironment: { select: { id: true, name: true, branch: true, syncStatus: true, health: true, syncedRevision: true, application: { select: { id: true, name: true } } } },
+      targetEnvironment: { select: { id: true, name: true, branch: true, repositoryId: true, syncStatus: true, health: true, syncedRevision: true, application: { select: { id: true, name: true } } } },
       sourceEnvironment: { select: { id: true, name: true } },
       approvals: { orderBy: { createdAt: "asc" } },
       events: { orderBy: { at: "asc" } },

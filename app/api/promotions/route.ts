@@ -1,0 +1,29 @@
+import { apiRoute } from "@/lib/api/handler";
+import { applicationOf } from "@/lib/auth/application-roles";
+import { recordAudit } from "@/lib/audit/record";
+import { createPromotion } from "@/lib/promotions/create";
+import { approvalInbox, authorizeOnApplication, parseInput, readJsonBody } from "@/lib/promotions/api";
+import { listPromotions } from "@/lib/promotions/read-models";
+import { promotionDeps } from "@/lib/promotions/background";
+import { createPromotionInput, listPromotionsQuery } from "@/lib/promotions/schemas";
+import { db } from "@/lib/db";
+
+/** Recent promotions (filtered), or with inbox=1 the ones waiting for my approval. */
+export const GET = apiRoute({ action: "promotion.read", query: listPromotionsQuery }, async ({ query, user }) => ({
+  items: query.inbox === "1"
+    ? await approvalInbox({ prisma: db() }, user, query.limit)
+    : await listPromotions({ prisma: db() }, { applicationId: query.applicationId, environmentId: query.environmentId, status: query.status, limit: query.limit }),
+}));
+
+/** Starts a promotion from a confirmed preview: commits (unprotected target) or opens a change request for approval. */
+export const POST = apiRoute({ action: "authenticated" }, async ({ req, user }) => {
+  const raw = await readJsonBody(req);
+  await authorizeOnApplication(db(), user, await applicationOf.environment(db(), String(raw.targetEnvironmentId ?? "")), "promotion.create");
+  const body = parseInput(createPromotionInput, raw);
+  const promotion = await createPromotion(promotionDeps(), user, body);
+  await recordAudit(db(), {
+    actor: user, action: "promotion.create", targetType: "promotion", targetId: promotion.id,
+    details: { sourceEnvironmentId: body.sourceEnvironmentId, targetEnvironmentId: body.targetEnvironmentId, status: promotion.status, commitSha: promotion.commitSha, acknowledgeWarnings: body.acknowledgeWarnings },
+  });
+  return Response.json({ promotion }, { status: 201 });
+});
