@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { requireUser } from "@/lib/auth/current-user";
 import { SignOutButton } from "@/components/sign-out-button";
+import { InboxBadge } from "@/components/promotions/inbox-badge";
+import { can } from "@/lib/auth/roles";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +15,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <Link href="/" className="text-lg font-semibold text-sky-800">Tideline</Link>
           <Link href="/applications" className="hover:text-sky-700">Applications</Link>
           <Link href="/repositories" className="hover:text-sky-700">Repositories</Link>
+          <Link href="/changes" className="hover:text-sky-700" data-testid="nav-changes">Change requests</Link>
           <Link href="/clusters" className="hover:text-sky-700">Clusters</Link>
+          <Link href="/promotions" className="hover:text-sky-700" data-testid="nav-promotions">Promotions<InboxBadge /></Link>
+          <Link href="/images" className="hover:text-sky-700">Images</Link>
+          {can(user.role, "webhook.read") && <Link href="/webhooks" className="hover:text-sky-700">Webhooks</Link>}
           {user.role === "admin" && <Link href="/users" className="hover:text-sky-700">Users</Link>}
           {user.role === "admin" && <Link href="/audit" className="hover:text-sky-700">Audit</Link>}
           <Link href="/tokens" className="hover:text-sky-700">API tokens</Link>

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { overviewQuery, environmentSettings } from "../environments/schemas";
 import { commitListQuery } from "../repositories/schemas";
+import { listChangesQuery, mergeInput, previewEditInput, proposeChangeInput, reviewInput } from "../changes/schemas";
+import { createPromotionInput, decisionInput, listPromotionsQuery, overrideInput, previewPromotionInput, rollbackInput } from "../promotions/schemas";
 
 const json = (schema: z.ZodType) => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
@@ -49,6 +51,27 @@ export function openApiDocument() {
       "/api/repositories": { get: { summary: "Tracked repositories", "x-scope": "repository.read", responses: ok("Repositories") } },
       "/api/repositories/{id}/fetch": { post: { summary: "Fetch now (then reconcile environments on moved branches)", "x-scope": "repository.fetch", parameters: idParam, responses: ok("Fetch outcome") } },
       "/api/repositories/{id}/commits": { get: { summary: "Commit history (cursor pagination)", "x-scope": "repository.read", parameters: [...idParam, ...queryParams(commitListQuery)], responses: ok("A page of commits") } },
+      "/api/changes": {
+        get: { summary: "Change requests (status, repository, kind, author filters; paginated)", "x-scope": "change.read", parameters: queryParams(listChangesQuery), responses: ok("A page of change requests") },
+        post: { summary: "Propose file edits as a change request (commits on a new branch; 409 names conflicting files or an existing branch)", "x-scope": "change.propose", requestBody: { content: { "application/json": { schema: json(proposeChangeInput) } } }, responses: { "201": { description: "The change request" }, ...errors, "409": { description: "Branch exists, or the edit conflicts with the base" } } },
+      },
+      "/api/changes/preview": { post: { summary: "Build the edit's commit without pushing and show its per-environment impact", "x-scope": "change.propose", requestBody: { content: { "application/json": { schema: json(previewEditInput) } } }, responses: ok("Files and impact") } },
+      "/api/changes/{id}": { get: { summary: "One change request: commits, files, reviews, mergeability", "x-scope": "change.read", parameters: idParam, responses: ok("The change request") } },
+      "/api/changes/{id}/reviews": { post: { summary: "Approve, request changes or comment", "x-scope": "change.review", parameters: idParam, requestBody: { content: { "application/json": { schema: json(reviewInput) } } }, responses: { "201": { description: "The review" }, ...errors } } },
+      "/api/changes/{id}/merge": { post: { summary: "Merge (merge commit or fast-forward) once the required reviews are in", "x-scope": "change.merge", parameters: idParam, requestBody: { content: { "application/json": { schema: json(mergeInput) } } }, responses: { ...ok("The merged change request"), "409": { description: "Not mergeable yet, or the base moved in a way that conflicts" } } } },
+      "/api/applications/{id}/pipeline": { get: { summary: "The application's stages (images, chart, revision, health, holds) and what each arrow would promote", "x-scope": "promotion.read", parameters: idParam, responses: ok("Stages and arrows") } },
+      "/api/promotions/preview": { post: { summary: "Preview a promotion: file changes, images, object diff, warnings, blockers and the previewHash to confirm", "x-scope": "promotion.create", requestBody: { content: { "application/json": { schema: json(previewPromotionInput) } } }, responses: ok("The preview") } },
+      "/api/promotions": {
+        get: { summary: "Promotions and rollbacks (filters; inbox=1: waiting for my approval)", "x-scope": "promotion.read", parameters: queryParams(listPromotionsQuery), responses: ok("Promotions") },
+        post: { summary: "Start a promotion from a confirmed preview (commit, or a change request awaiting approval)", "x-scope": "promotion.create", requestBody: { content: { "application/json": { schema: json(createPromotionInput) } } }, responses: { "201": { description: "The promotion" }, ...errors, "409": { description: "stale (preview again), blockers, warnings (acknowledgeWarnings), or another promotion under way (promotionId)" } } },
+      },
+      "/api/promotions/{id}": { get: { summary: "One promotion with approvals, change request and timeline", "x-scope": "promotion.read", parameters: idParam, responses: ok("The promotion") } },
+      "/api/promotions/{id}/decision": { post: { summary: "Approve or reject (not the author; once each); the last approval merges and syncs", "x-scope": "promotion.approve", parameters: idParam, requestBody: { content: { "application/json": { schema: json(decisionInput) } } }, responses: { ...ok("The promotion"), "409": { description: "Already decided, rejected, or not waiting for approval" } } } },
+      "/api/promotions/{id}/override": { post: { summary: "Emergency override: land without the approvals (audited)", "x-scope": "promotion.override", parameters: idParam, requestBody: { content: { "application/json": { schema: json(overrideInput) } } }, responses: ok("The promotion") } },
+      "/api/promotions/{id}/retry": { post: { summary: "Merge an approved promotion again", "x-scope": "promotion.approve", parameters: idParam, responses: ok("The promotion") } },
+      "/api/environments/{id}/rollback-targets": { get: { summary: "Earlier successful syncs to roll back to (unavailable ones with the reason)", "x-scope": "promotion.read", parameters: idParam, responses: ok("Rollback targets") } },
+      "/api/environments/{id}/rollback": { post: { summary: "Roll back to an earlier sync (auto-sync held, revert change request opened); emergency: admins skip approvals", "x-scope": "environment.rollback", parameters: idParam, requestBody: { content: { "application/json": { schema: json(rollbackInput) } } }, responses: { "201": { description: "The rollback (syncing, or awaiting approval)" }, ...errors, "409": { description: "The target is gone from the branch history, or another promotion is under way" } } } },
+      "/api/environments/{id}/hold": { delete: { summary: "Release a rollback's sync hold", "x-scope": "environment.rollback", parameters: idParam, responses: ok("Released") } },
       "/api/clusters": { get: { summary: "Registered clusters and their connection state", "x-scope": "cluster.read", responses: ok("Clusters") } },
     },
   };

@@ -5,13 +5,21 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROLES, type RoleName } from "../../lib/auth/roles";
-import { createSession } from "../../lib/auth/sessions";
-import { makeUser, prisma } from "../helpers/db";
+import { seal } from "../../lib/crypto/keyring";
+import { createSession, SESSION_COOKIE } from "../../lib/auth/sessions";
+import { makeUser, prisma, uniqueName } from "../helpers/db";
 import { callRoute, routeModule } from "../helpers/routes";
+import { NextRequest } from "next/server";
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 const X = "cx0000000000000000000000"; // an id that does not exist: allowed calls end in 404/422, never 401/403
 const SHA = "0".repeat(40);
+
+// Git webhook receivers take no session by design: each delivery is authenticated by its signature
+// (HMAC or GitLab token) with the repository's webhook secret; see "webhook receivers" below.
+const SIGNED = [["webhooks/git", "POST"], ["webhooks/git/[repositoryId]", "POST"]];
+// The image webhook (CI jobs, registries) takes an API token with image.manage or the CI HMAC secret.
+const IMAGE_WEBHOOKS = [["webhooks/images", "POST"]];
 
 const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenticated"]> = [
   ["auth/logout", "POST", "authenticated"],
@@ -20,6 +28,7 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["repositories", "POST", "admin"],
   ["repositories/[id]", "GET", "viewer"],
   ["repositories/[id]", "DELETE", "admin"],
+  ["repositories/[id]", "PATCH", "admin"],
   ["repositories/[id]/fetch", "POST", "developer"],
   ["repositories/[id]/branches", "GET", "viewer"],
   ["repositories/[id]/commits", "GET", "viewer"],
@@ -28,6 +37,7 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["repositories/[id]/tree", "GET", "viewer"],
   ["repositories/[id]/file", "GET", "viewer"],
   ["repositories/[id]/discover", "GET", "viewer"],
+  ["repositories/[id]/validate", "POST", "viewer"],
   ["clusters", "GET", "viewer"],
   ["clusters", "POST", "admin"],
   ["clusters/contexts", "POST", "admin"],
@@ -59,8 +69,40 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["users", "GET", "admin"],
   ["users", "POST", "admin"],
   ["users/[id]", "PATCH", "admin"],
+  ["changes", "GET", "viewer"],
+  ["changes", "POST", "developer"],
+  ["changes/preview", "POST", "developer"],
+  ["changes/[id]", "GET", "viewer"],
+  ["changes/[id]/diff", "GET", "viewer"],
+  ["changes/[id]/impact", "GET", "viewer"],
+  ["changes/[id]/reviews", "POST", "developer"],
+  ["changes/[id]/merge", "POST", "developer"],
+  ["changes/[id]/close", "POST", "developer"],
+  ["images/policies", "GET", "viewer"],
+  ["images/policies", "POST", "admin"],
+  ["images/policies/[id]", "GET", "viewer"],
+  ["images/policies/[id]", "PATCH", "admin"],
+  ["images/policies/[id]", "DELETE", "admin"],
+  ["images/policies/[id]/check", "POST", "admin"],
+  ["images/updates", "GET", "viewer"],
+  ["images/ci-secret", "GET", "admin"],
+  ["images/ci-secret", "POST", "admin"],
+  ["webhooks/deliveries", "GET", "developer"],
+  ["applications/[id]/pipeline", "GET", "viewer"],
+  ["promotions", "GET", "viewer"],
+  ["promotions", "POST", "developer"],
+  ["promotions/preview", "POST", "developer"],
+  ["promotions/[id]", "GET", "viewer"],
+  ["promotions/[id]/decision", "POST", "approver"],
+  ["promotions/[id]/override", "POST", "admin"],
+  ["promotions/[id]/retry", "POST", "approver"],
+  ["environments/[id]/rollback-targets", "GET", "viewer"],
+  ["environments/[id]/rollback", "POST", "developer"],
+  ["environments/[id]/hold", "DELETE", "developer"],
+  ["repositories/[id]/webhook-secret", "POST", "admin"],
+  ["repositories/[id]/webhook-secret", "DELETE", "admin"],
 ];
-const PUBLIC = [["auth/login", "POST"], ["openapi.json", "GET"], ["auth/oidc/login", "GET"], ["auth/oidc/callback", "GET"]];
+const PUBLIC = [["auth/login", "POST"], ["openapi.json", "GET"], ["auth/oidc/login", "GET"], ["auth/oidc/callback", "GET"], ...SIGNED, ...IMAGE_WEBHOOKS];
 
 function routeFiles(dir: string, prefix = ""): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -107,6 +149,30 @@ describe("API authorization", () => {
       const allowed = minimum === "authenticated" || ROLES.indexOf(role) >= ROLES.indexOf(minimum);
       if (allowed) expect([401, 403], `${role} should pass the check`).not.toContain(status);
       else expect(status, `${role} must be refused`).toBe(403);
+    }
+  });
+});
+
+describe("webhook receivers (signature-authenticated, no session)", () => {
+  it("the image webhook refuses a session cookie alone with 401", async () => {
+    const handler = (await routeModule("webhooks/images")).POST!;
+    const req = new NextRequest(new URL("/api/webhooks/images", "http://tideline.test"), { method: "POST", headers: { "content-type": "application/json", cookie: `${SESSION_COOKIE}=${tokens.admin}` }, body: JSON.stringify({ image: "ghcr.io/example/app:1.0.0" }) });
+    const res = await handler(req, { params: Promise.resolve({}) });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.message).toContain("Authorization: Bearer");
+  });
+
+  it("refuse unsigned deliveries with 401, even with a valid session cookie", async () => {
+    const url = `https://git.example.test/team/${uniqueName("cfg")}.git`;
+    const repo = await prisma().repository.create({ data: { name: uniqueName("hooked"), url, encryptedWebhookSecret: seal("s".repeat(32)) } });
+    const body = JSON.stringify({ ref: "refs/heads/main", after: "1".repeat(40), repository: { clone_url: url } });
+    const headers = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": uniqueName("d"), cookie: `${SESSION_COOKIE}=${tokens.admin}` };
+    for (const [route, params] of [["webhooks/git/[repositoryId]", { repositoryId: repo.id }], ["webhooks/git", {}]] as Array<[string, Record<string, string>]>) {
+      const handler = (await routeModule(route)).POST!;
+      const req = new NextRequest(new URL(`/api/${route.replace("[repositoryId]", repo.id)}`, "http://tideline.test"), { method: "POST", headers, body });
+      const res = await handler(req, { params: Promise.resolve(params) });
+      expect(res.status, route).toBe(401);
+      expect((await res.json()).reason).toContain("X-Hub-Signature-256");
     }
   });
 });
