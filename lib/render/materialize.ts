@@ -4,17 +4,30 @@
 import fs from "node:fs";
 import path from "node:path";
 import git from "isomorphic-git";
+import { randomBytes } from "node:crypto";
 
 const KEEP_TREES = 20;
+// Renders of one commit that overlap in this process share one write.
+const inFlight = new Map<string, Promise<string>>();
 
-export async function materializeCommit(gitdir: string, commit: string, rootDir: string): Promise<string> {
+export function materializeCommit(gitdir: string, commit: string, rootDir: string): Promise<string> {
   const target = path.join(rootDir, commit);
-  if (fs.existsSync(path.join(target, ".tideline-complete"))) {
+  const running = inFlight.get(target);
+  if (running) return running;
+  const job = materialize(gitdir, commit, rootDir, target).finally(() => inFlight.delete(target));
+  inFlight.set(target, job);
+  return job;
+}
+
+const isComplete = (dir: string) => fs.existsSync(path.join(dir, ".tideline-complete"));
+
+async function materialize(gitdir: string, commit: string, rootDir: string, target: string): Promise<string> {
+  if (isComplete(target)) {
     const now = new Date();
     await fs.promises.utimes(target, now, now).catch(() => {}); // marks it recently used
     return target;
   }
-  const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
+  const staging = `${target}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   await fs.promises.mkdir(staging, { recursive: true });
   const cache = {};
   const base = path.resolve(staging);
@@ -37,7 +50,12 @@ export async function materializeCommit(gitdir: string, commit: string, rootDir:
   const { commit: c } = await git.readCommit({ fs, gitdir, oid: commit, cache });
   await writeTree(c.tree, "");
   await fs.promises.writeFile(path.join(staging, ".tideline-complete"), commit);
-  await fs.promises.rm(target, { recursive: true, force: true });
+  if (isComplete(target)) {
+    // Another process finished the same tree meanwhile: never remove a tree someone may be reading.
+    await fs.promises.rm(staging, { recursive: true, force: true });
+    return target;
+  }
+  await fs.promises.rm(target, { recursive: true, force: true }); // an incomplete leftover of a crash
   await fs.promises.rename(staging, target).catch(async (e) => {
     // Another render materialized the same commit first; use theirs.
     await fs.promises.rm(staging, { recursive: true, force: true });
