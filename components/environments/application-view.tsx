@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { Fragment } from "react";
+import { Fragment, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
 import { ErrorBox, shortSha } from "../ui";
@@ -9,7 +9,7 @@ import { CreateEnvironmentForm } from "./create-environment-form";
 import { MembersPanel } from "./members-panel";
 import type { EnvironmentView } from "./types";
 
-export function ApplicationView({ id, canManage, canManageMembers }: { id: string; canManage: boolean; canManageMembers: boolean }) {
+export function ApplicationView({ id, canManage, canManageMembers, pipeline }: { id: string; canManage: boolean; canManageMembers: boolean; pipeline?: ReactNode }) {
   const app = useQuery({
     queryKey: ["application", id],
     queryFn: () => api<{ application: { id: string; name: string; description: string | null }; environments: EnvironmentView[] }>(`/api/applications/${id}`),
@@ -21,6 +21,8 @@ export function ApplicationView({ id, canManage, canManageMembers }: { id: strin
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold" data-testid="application-name">{app.data.application.name}</h1>
+      {pipeline}
+      <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">Environments</h2>
       <div className="flex flex-wrap items-stretch gap-2" data-testid="pipeline">
         {envs.map((e, i) => (
           <Fragment key={e.id}>

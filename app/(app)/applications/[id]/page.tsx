@@ -8,9 +8,11 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
   const { id } = await params;
   const allowed = await allowedOnApplication(user, id, ["application.manage", "application.members", "promotion.create", "environment.rollback"]);
   return (
-    <div className="space-y-6">
-      <PipelineGraph applicationId={id} canPromote={allowed["promotion.create"]!} canRelease={allowed["environment.rollback"]!} />
-      <ApplicationView id={id} canManage={allowed["application.manage"]!} canManageMembers={allowed["application.members"]!} />
-    </div>
+    <ApplicationView
+      id={id}
+      canManage={allowed["application.manage"]!}
+      canManageMembers={allowed["application.members"]!}
+      pipeline={<PipelineGraph applicationId={id} canPromote={allowed["promotion.create"]!} canRelease={allowed["environment.rollback"]!} />}
+    />
   );
 }

@@ -15,8 +15,9 @@ export const GET = apiRoute({ action: "application.read", scope: (prisma, p) => 
 export const PATCH = apiRoute({ action: "environment.configure", scope: (prisma, p) => applicationOf.environment(prisma, p.id), params, body: environmentSettings }, async ({ params, body, user }) => {
   const before = await getEnvironment(db(), params.id);
   const updated = await updateEnvironmentSettings(db(), params.id, body);
-  const { autoSync, prune, selfHeal, detectOnly, allowEmpty, ignoreRules } = before.environment;
-  await recordAudit(db(), { actor: user, action: "environment.configure", targetType: "environment", targetId: params.id, details: { before: { autoSync, prune, selfHeal, detectOnly, allowEmpty, ignoreRules }, after: body } as never });
+  // "before" holds exactly the settings this request changed, as they were.
+  const previous = Object.fromEntries(Object.keys(body).map((key) => [key, before.environment[key as keyof typeof before.environment]]));
+  await recordAudit(db(), { actor: user, action: "environment.configure", targetType: "environment", targetId: params.id, details: { before: previous, after: body } as never });
   reconciler().schedule(params.id, 0);
   return { environment: publicEnvironment(updated) };
 });
