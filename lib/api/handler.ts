@@ -20,6 +20,8 @@ interface Spec<P, Q, B> {
   action: Action | "authenticated" | "public";
   /** For application-scoped routes: which application the resource in the path belongs to. */
   scope?: (prisma: PrismaClient, params: Out<P>) => Promise<string | null>;
+  /** Same, for routes whose resource is named in the JSON body (checked before the body is validated, so 403 comes before 422). */
+  bodyScope?: (prisma: PrismaClient, rawBody: Record<string, unknown>) => Promise<string | null>;
   params?: P;
   query?: Q;
   body?: B;
@@ -47,19 +49,25 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
       if (mutating && !bearer) assertSameOrigin(req);
       let user = null as SessionUser | null;
       let params: Out<P> | undefined;
+      let rawBody: unknown;
       if (spec.action !== "public") {
         user = bearer ? await userForApiToken(db(), bearer) : await userForToken(db(), req.cookies.get(SESSION_COOKIE)?.value);
         if (!user) throw new AppError("unauthenticated", bearer ? "The API token is invalid, expired or revoked" : "Sign in to continue (no valid session)");
         params = parse(spec.params, await context.params, "path");
+        if (spec.body || spec.bodyScope) rawBody = await readJson(req);
         if (spec.action !== "authenticated") {
           // Application-scoped routes use the higher of the global role and the user's role on that application.
-          const role = spec.scope ? await effectiveRole(db(), user, await spec.scope(db(), params as Out<P>)) : user.role;
-          if (!can(role, spec.action)) throw new AppError("forbidden", `Your role (${role}) may not perform ${spec.action}${spec.scope ? " on this application" : ""}`);
+          const applicationId = spec.scope ? await spec.scope(db(), params as Out<P>) : spec.bodyScope ? await spec.bodyScope(db(), asRecord(rawBody)) : undefined;
+          const role = applicationId !== undefined ? await effectiveRole(db(), user, applicationId) : user.role;
+          if (!can(role, spec.action)) throw new AppError("forbidden", `Your role (${role}) may not perform ${spec.action}${applicationId !== undefined ? " on this application" : ""}`);
           if (!tokenAllows(user, spec.action)) throw new AppError("forbidden", `This API token's scopes do not include ${spec.action}`);
         }
-      } else params = parse(spec.params, await context.params, "path");
+      } else {
+        params = parse(spec.params, await context.params, "path");
+        if (spec.body) rawBody = await readJson(req);
+      }
       const query = parse(spec.query, Object.fromEntries(req.nextUrl.searchParams), "query");
-      const body = spec.body ? parse(spec.body, await readJson(req), "body") : undefined;
+      const body = spec.body ? parse(spec.body, rawBody, "body") : undefined;
       const result = await fn({ req, user: user!, params, query, body } as Ctx<P, Q, B>);
       const response = result instanceof Response ? result : Response.json(result ?? { ok: true });
       const rotated = user && !bearer && req.nextUrl.pathname !== "/api/auth/logout" ? await rotateSessionIfDue(db(), user) : null;
@@ -70,6 +78,8 @@ export function apiRoute<P extends Schema | undefined = undefined, Q extends Sch
     }
   };
 }
+
+const asRecord = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 function parse<S extends Schema | undefined>(schema: S, value: unknown, where: string): Out<S> {
   if (!schema) return undefined as Out<S>;

@@ -13,6 +13,9 @@ export async function effectiveRole(prisma: PrismaClient, user: { id: string; ro
 
 /** Which application a route's resource belongs to (null when it does not exist: the route answers 404). */
 export const applicationOf = {
+  /** For bodyScope: the application of the environment whose id is in `field` of the request body. */
+  bodyEnvironment: (field: string) => async (prisma: PrismaClient, body: Record<string, unknown>) =>
+    typeof body[field] === "string" ? ((await prisma.environment.findUnique({ where: { id: body[field] as string }, select: { applicationId: true } }))?.applicationId ?? null) : null,
   application: async (prisma: PrismaClient, id: string) => (await prisma.application.findUnique({ where: { id }, select: { id: true } }))?.id ?? null,
   environment: async (prisma: PrismaClient, id: string) => (await prisma.environment.findUnique({ where: { id }, select: { applicationId: true } }))?.applicationId ?? null,
   syncRun: async (prisma: PrismaClient, id: string) =>

@@ -2,7 +2,7 @@ import { apiRoute } from "@/lib/api/handler";
 import { applicationOf } from "@/lib/auth/application-roles";
 import { recordAudit } from "@/lib/audit/record";
 import { createPromotion } from "@/lib/promotions/create";
-import { approvalInbox, authorizeOnApplication, parseInput, readJsonBody } from "@/lib/promotions/api";
+import { approvalInbox } from "@/lib/promotions/api";
 import { listPromotions } from "@/lib/promotions/read-models";
 import { promotionDeps } from "@/lib/promotions/background";
 import { createPromotionInput, listPromotionsQuery } from "@/lib/promotions/schemas";
@@ -16,10 +16,7 @@ export const GET = apiRoute({ action: "promotion.read", query: listPromotionsQue
 }));
 
 /** Starts a promotion from a confirmed preview: commits (unprotected target) or opens a change request for approval. */
-export const POST = apiRoute({ action: "authenticated" }, async ({ req, user }) => {
-  const raw = await readJsonBody(req);
-  await authorizeOnApplication(db(), user, await applicationOf.environment(db(), String(raw.targetEnvironmentId ?? "")), "promotion.create");
-  const body = parseInput(createPromotionInput, raw);
+export const POST = apiRoute({ action: "promotion.create", bodyScope: applicationOf.bodyEnvironment("targetEnvironmentId"), body: createPromotionInput }, async ({ body, user }) => {
   const promotion = await createPromotion(promotionDeps(), user, body);
   await recordAudit(db(), {
     actor: user, action: "promotion.create", targetType: "promotion", targetId: promotion.id,
