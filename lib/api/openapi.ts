@@ -5,6 +5,7 @@ import { overviewQuery, environmentSettings } from "../environments/schemas";
 import { commitListQuery } from "../repositories/schemas";
 import { listChangesQuery, mergeInput, previewEditInput, proposeChangeInput, reviewInput } from "../changes/schemas";
 import { createPromotionInput, decisionInput, listPromotionsQuery, overrideInput, previewPromotionInput, rollbackInput } from "../promotions/schemas";
+import { createPolicyInput, updatePolicyInput } from "../images/policies";
 
 const json = (schema: z.ZodType) => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
@@ -73,6 +74,24 @@ export function openApiDocument() {
       "/api/environments/{id}/rollback": { post: { summary: "Roll back to an earlier sync (auto-sync held, revert change request opened); emergency: admins skip approvals", "x-scope": "environment.rollback", parameters: idParam, requestBody: { content: { "application/json": { schema: json(rollbackInput) } } }, responses: { "201": { description: "The rollback (syncing, or awaiting approval)" }, ...errors, "409": { description: "The target is gone from the branch history, or another promotion is under way" } } } },
       "/api/environments/{id}/hold": { delete: { summary: "Release a rollback's sync hold", "x-scope": "environment.rollback", parameters: idParam, responses: ok("Released") } },
       "/api/clusters": { get: { summary: "Registered clusters and their connection state", "x-scope": "cluster.read", responses: ok("Clusters") } },
+      "/api/images/policies": {
+        get: { summary: "Image policies with their latest tag, last check and error", "x-scope": "image.read", responses: ok("Image policies") },
+        post: { summary: "Watch an image repository and write its newest allowed tag into environments", "x-scope": "image.manage", requestBody: { content: { "application/json": { schema: json(createPolicyInput) } } }, responses: ok("The policy") },
+      },
+      "/api/images/policies/{id}": {
+        get: { summary: "One image policy", "x-scope": "image.read", parameters: idParam, responses: ok("The policy") },
+        patch: { summary: "Change an image policy", "x-scope": "image.manage", parameters: idParam, requestBody: { content: { "application/json": { schema: json(updatePolicyInput) } } }, responses: ok("The policy") },
+      },
+      "/api/images/policies/{id}/check": { post: { summary: "Check the registry now and write an update if there is one", "x-scope": "image.manage", parameters: idParam, responses: ok("What was written per environment") } },
+      "/api/images/updates": { get: { summary: "The loop per update: image pushed -> commit or change request -> synced", "x-scope": "image.read", responses: ok("Image updates") } },
+      "/api/webhooks/images": {
+        post: {
+          summary: "CI or registry: an image was pushed (simple JSON or a registry notification envelope); authenticate with an API token (image.manage) or X-Tideline-Signature/X-Tideline-Timestamp HMAC",
+          "x-scope": "image.manage",
+          requestBody: { content: { "application/json": { schema: { type: "object", properties: { image: { type: "string" }, tag: { type: "string" }, digest: { type: "string" } }, required: ["image"] } } } },
+          responses: { "202": { description: "What was written per environment" }, ...errors },
+        },
+      },
     },
   };
 }
