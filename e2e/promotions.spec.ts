@@ -2,12 +2,14 @@
 // a protected prod promoted after two approvals from the inbox, and a rollback from the
 // environment page that holds auto-sync.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { parse } from "yaml";
 import { e2eState, signInAs } from "./fixtures/state";
+import { startGitServer, type GitServer } from "../support/git-server";
+import { commitFile } from "../support/demo-repo";
 
 test.describe.configure({ mode: "serial" });
 
@@ -21,15 +23,32 @@ async function signIn(page: Page, username: string, password: string) {
   expect(res.ok(), await res.text()).toBe(true);
 }
 
-/** Adds envs/shop/{dev,staging,prod} (guestbook at different tags) to the demo repository on the Git server. */
-function pushShopFolders() {
-  const work = mkdtempSync(path.join(os.tmpdir(), "tideline-e2e-promo-"));
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=E2E", "-c", "user.email=e2e@example.com", ...args], { cwd: work, stdio: "pipe" }).toString();
-  try {
-    git("clone", "-q", `${e2eState().gitUrl}/platform-config.git`, ".");
-    for (const stage of STAGES) {
-      mkdirSync(path.join(work, "envs/shop", stage), { recursive: true });
-      writeFileSync(path.join(work, "envs/shop", stage, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1
+// This spec pushes commits, so it works on its own copy of the demo repository behind its own Git
+// server: other specs count the demo repository's commits.
+let gitServer: GitServer;
+let gitRoot: string;
+test.beforeAll(async () => {
+  gitRoot = mkdtempSync(path.join(os.tmpdir(), "tideline-e2e-promo-git-"));
+  const bare = path.join(gitRoot, "promo-config.git");
+  execFileSync("git", ["clone", "-q", "--bare", `${e2eState().gitUrl}/platform-config.git`, bare], { stdio: "pipe" });
+  // Written with plumbing, not a push: a synchronous git client would block this process's own Git server.
+  await addShopFolders(bare);
+  gitServer = await startGitServer({ root: gitRoot });
+});
+test.afterAll(async () => {
+  await gitServer?.stop();
+  rmSync(gitRoot, { recursive: true, force: true });
+});
+const repoUrl = () => `${gitServer.url}/promo-config.git`;
+
+/** envs/shop/{dev,staging,prod}: guestbook at different tags, in this spec's copy of the demo repository. */
+async function addShopFolders(bare: string) {
+  for (const stage of STAGES) {
+    await commitFile(bare, {
+      branch: "main",
+      path: `envs/shop/${stage}/kustomization.yaml`,
+      message: `shop: ${stage}`,
+      content: `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: shop-${stage}
 resources:
@@ -37,13 +56,8 @@ resources:
 images:
   - name: ghcr.io/example/guestbook
     newTag: ${TAGS[stage]}
-`);
-    }
-    git("add", "-A");
-    git("commit", "-q", "-m", "shop: dev, staging and prod");
-    git("push", "-q", "origin", "HEAD:main");
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+`,
+    });
   }
 }
 
@@ -53,10 +67,9 @@ async function environment(request: APIRequestContext, id: string) {
 
 /** As admin: repository, cluster, the shop application with three synced environments, two approvers. */
 async function setUp(request: APIRequestContext) {
-  pushShopFolders();
   let repo = ((await (await request.get("/api/repositories")).json()).items as Array<{ id: string; name: string }>).find((r) => r.name === "promo-config");
   if (!repo) {
-    const res = await request.post("/api/repositories", { data: { name: "promo-config", url: `${e2eState().gitUrl}/platform-config.git` } });
+    const res = await request.post("/api/repositories", { data: { name: "promo-config", url: repoUrl() } });
     expect(res.status()).toBe(201);
     repo = (await res.json()).repository;
   }
@@ -66,7 +79,7 @@ async function setUp(request: APIRequestContext) {
   const cluster = await request.post("/api/clusters", { data: { source: "kubeconfig", name: "promo-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] } });
   expect(cluster.status()).toBe(201);
   const clusterId = (await cluster.json()).cluster.id;
-  const app = await request.post("/api/applications", { data: { name: "shop" } });
+  const app = await request.post("/api/applications", { data: { name: "promo-shop" } });
   expect(app.status()).toBe(201);
   ids.app = (await app.json()).application.id;
   for (const stage of STAGES) {
