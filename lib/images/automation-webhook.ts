@@ -25,7 +25,9 @@ const isEnvelopeType = (contentType: string | null) => Boolean(contentType?.toLo
 
 async function authenticate(deps: AutomationDeps, req: Request, body: Buffer): Promise<Auth> {
   const header = req.headers.get("authorization");
-  const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? new URL(req.url).searchParams.get("token");
+  // Tokens only in the Authorization header: a token in the URL would end up in proxy and access logs.
+  if (new URL(req.url).searchParams.has("token")) return { ok: false, status: 401, reason: "API tokens are not accepted in the URL (they would be logged); send Authorization: Bearer <token>" };
+  const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (bearer) {
     const user = await userForApiToken(deps.prisma, bearer);
     if (!user) return { ok: false, status: 401, reason: "the API token is invalid, expired or revoked" };

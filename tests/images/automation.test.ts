@@ -183,10 +183,10 @@ describe("commit mode", () => {
       expect((await postWebhook(JSON.stringify({ image: `${image()}:1.6.0` }), { authorization: "Bearer tl_forged" })).status).toBe(401);
     });
 
-    it("accepts ?token= from senders that cannot set headers, and ignores images no policy watches", async () => {
+    it("refuses a token in the URL (it would be logged), and ignores images no policy watches", async () => {
       const viaQuery = await postWebhook(JSON.stringify({ image: `${image()}:1.6.0` }), {}, `http://tideline.test/api/webhooks/images?token=${adminToken}`);
-      expect(viaQuery.status).toBe(202);
-      expect(viaQuery.json.policies.find((p: { policyId: string }) => p.policyId === policyId).environments[0]).toMatchObject({ status: "up_to_date" });
+      expect(viaQuery.status).toBe(401);
+      expect(viaQuery.json.error?.message ?? viaQuery.json.reason ?? JSON.stringify(viaQuery.json)).toContain("not accepted in the URL");
       const unwatched = await postWebhook(JSON.stringify({ image: "ghcr.io/nobody/unwatched:1.0.0" }), { authorization: `Bearer ${adminToken}`, "x-tideline-delivery": uniqueName("d") });
       expect(unwatched.status).toBe(200);
       expect(unwatched.json.message).toContain("no image policy watches ghcr.io/nobody/unwatched");
