@@ -12,4 +12,7 @@ export async function register() {
   await startImagePoller();
   const { startPromotionTracker } = await import("./lib/promotions/background");
   startPromotionTracker();
+  const { startDeliveryPruning } = await import("./lib/webhooks/deliveries");
+  const { db } = await import("./lib/db");
+  startDeliveryPruning(db);
 }

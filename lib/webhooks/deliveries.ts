@@ -43,3 +43,19 @@ export async function listDeliveries(prisma: PrismaClient, query: { source?: str
     take: Math.min(query.limit ?? 100, 500),
   });
 }
+
+/** Deliveries are kept for `days` (default 30): anyone can send one, so the table must not grow forever. */
+export async function pruneDeliveries(prisma: PrismaClient, days = 30): Promise<number> {
+  const { count } = await prisma.webhookDelivery.deleteMany({ where: { receivedAt: { lt: new Date(Date.now() - days * 86_400_000) } } });
+  return count;
+}
+
+let pruneTimer: NodeJS.Timeout | undefined;
+
+export function startDeliveryPruning(prisma: () => PrismaClient, everyMs = 6 * 3_600_000): void {
+  if (pruneTimer) return;
+  const run = () => void pruneDeliveries(prisma()).catch((e: Error) => console.warn(`[tideline] pruning webhook deliveries failed: ${e.message}`));
+  pruneTimer = setInterval(run, everyMs);
+  pruneTimer.unref();
+  run();
+}
