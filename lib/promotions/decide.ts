@@ -60,11 +60,23 @@ export async function overridePromotion(deps: PromotionDeps, actor: PromotionAct
   return mergeApproved(deps, actor, p.id);
 }
 
+const STUCK_MS = 5 * 60_000;
+
 async function mergeApproved(deps: PromotionDeps, actor: PromotionActor, id: string) {
   // Claim the merge (compare-and-set): of concurrent callers (the last approvals, the tracker on several
   // replicas, a retry) exactly one merges; the others answer with the promotion as it is.
+  // An approved promotion is only claimable again when its last attempt stopped (error set: conflict,
+  // soak time) or looks abandoned; one being merged right now has no error and a fresh updatedAt.
   const current = await deps.prisma.promotion.findUniqueOrThrow({ where: { id } });
-  const claimed = await deps.prisma.promotion.updateMany({ where: { id, status: { in: ["awaiting_approval", "approved"] }, updatedAt: current.updatedAt }, data: { status: "approved", error: null } });
+  const stuckBefore = new Date(Date.now() - STUCK_MS);
+  const claimed = await deps.prisma.promotion.updateMany({
+    where: {
+      id,
+      updatedAt: current.updatedAt,
+      OR: [{ status: "awaiting_approval" }, { status: "approved", OR: [{ error: { not: null } }, { updatedAt: { lt: stuckBefore } }] }],
+    },
+    data: { status: "approved", error: null },
+  });
   if (claimed.count === 0) return deps.prisma.promotion.findUniqueOrThrow({ where: { id } });
   const p = await deps.prisma.promotion.findUniqueOrThrow({ where: { id }, include: { targetEnvironment: true, sourceEnvironment: true } });
   if (p.kind === "rollback") {
