@@ -1,6 +1,17 @@
-// Browser-side calls to Tideline's API: JSON in, JSON out, errors carry the server's message.
+// Browser-side calls to Tideline's API: JSON in, JSON out, errors carry the server's message
+// and its details (the field a 422/409 is about, conflicting files, a stale preview...).
+export interface ApiErrorDetails {
+  field?: string;
+  issues?: Array<{ field: string; message: string }>;
+  conflicts?: string[];
+  stale?: boolean;
+  blockers?: string[];
+  warnings?: string[];
+  promotionId?: string;
+}
+
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code?: string) {
+  constructor(readonly status: number, message: string, readonly code?: string, readonly details: ApiErrorDetails = {}) {
     super(message);
   }
 }
@@ -16,6 +27,9 @@ export async function api<T>(path: string, init?: { method?: string; body?: unkn
   if (res.status === 401 && typeof window !== "undefined" && !path.startsWith("/api/auth/login")) {
     window.location.href = "/login";
   }
-  if (!res.ok) throw new ApiError(res.status, data?.error?.message ?? `Request failed (HTTP ${res.status})`, data?.error?.code);
+  if (!res.ok) {
+    const { code, message, ...details } = data?.error ?? {};
+    throw new ApiError(res.status, message ?? `Request failed (HTTP ${res.status})`, code, details);
+  }
   return data as T;
 }
