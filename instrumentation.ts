@@ -1,18 +1,11 @@
-// Starts background work (repository fetch, cluster checks, the reconciler) once per server process.
+// Starts this process's share of the background work. In the "all" role (the default, and the
+// demo) the Next server also works on jobs; "web" only serves pages and the API and enqueues;
+// "worker" processes run server/worker-main.ts instead of Next.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("./lib/env");
-  const { startPeriodicFetch } = await import("./lib/repositories/background");
-  const { startPeriodicClusterChecks } = await import("./lib/clusters/background");
-  startPeriodicFetch();
-  startPeriodicClusterChecks(env().TIDELINE_CLUSTER_CHECK_INTERVAL_SECONDS);
-  const { reconciler } = await import("./lib/reconcile/process-reconciler");
-  reconciler().start(env().TIDELINE_RECONCILE_INTERVAL_SECONDS);
-  const { startImagePoller } = await import("./lib/images/automation-poller");
-  await startImagePoller();
-  const { startPromotionTracker } = await import("./lib/promotions/background");
-  startPromotionTracker();
-  const { startDeliveryPruning } = await import("./lib/webhooks/deliveries");
-  const { db } = await import("./lib/db");
-  startDeliveryPruning(db);
+  if (env().TIDELINE_ROLE === "web") return;
+  const { startWorker, stopWorker } = await import("./server/worker");
+  await startWorker();
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void stopWorker().finally(() => process.exit(0)));
 }

@@ -18,7 +18,11 @@ const nextConfig = {
   poweredByHeader: false,
   // Type checking runs as its own step (npm run typecheck) over the whole repository.
   typescript: { ignoreBuildErrors: true },
-  serverExternalPackages: ["@node-rs/argon2", "isomorphic-git", "pg", "@prisma/adapter-pg"],
+  serverExternalPackages: ["@node-rs/argon2", "isomorphic-git", "pg", "@prisma/adapter-pg", "prom-client"],
+  // Prometheus scrapes /metrics by default; the handler lives under the API tree.
+  async rewrites() {
+    return [{ source: "/metrics", destination: "/api/metrics" }];
+  },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

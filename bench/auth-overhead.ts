@@ -50,7 +50,12 @@ try {
 
   const row = (name: string, xs: number[], base?: number[]) =>
     `| ${name.padEnd(38)} | ${median(xs).toFixed(3).padStart(8)} ms | ${p95(xs).toFixed(3).padStart(8)} ms | ${base ? `${(median(xs) - median(base)).toFixed(3).padStart(8)} ms` : "baseline".padStart(11)} |`;
-  console.log(`Auth overhead per request (${RUNS} runs after 100 warm-up; machine: ${os.cpus()[0]?.model} x${os.cpus().length}, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(2)).join(" / ")})`);
+  console.log(
+    `Auth overhead per request (${RUNS} runs after 100 warm-up; machine: ${os.cpus()[0]?.model} x${os.cpus().length}, Node ${process.version}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" / ")})`,
+  );
   console.log("| Request                                | Median      | p95         | Overhead    |");
   console.log("|----------------------------------------|-------------|-------------|-------------|");
   console.log(row("bare handler (no auth)", bare));

@@ -5,8 +5,8 @@
 // same run, on the same machine: `kubectl get configmaps,deployments -A -o json` for the fill,
 // and `kubectl get configmaps --watch-only` for watch latency.
 //
-//   npx tsx bench/cluster-cache.ts                      # full run (about 3-6 minutes)
-//   BENCH_NAMESPACES=10 npx tsx bench/cluster-cache.ts  # quick run (1,000 objects)
+//   npx tsx --conditions=react-server bench/cluster-cache.ts                      # full run (about 3-6 minutes)
+//   BENCH_NAMESPACES=10 npx tsx --conditions=react-server bench/cluster-cache.ts  # quick run (1,000 objects)
 //
 // Optional env: BENCH_NAMESPACES (50), BENCH_CONFIGMAPS_PER_NS (80), BENCH_DEPLOYMENTS_PER_NS
 // (20), BENCH_PARALLEL (16 creates in flight), BENCH_FILL_RUNS (5), BENCH_WATCH_OBJECTS (200),
@@ -48,13 +48,18 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 // ------------------------------------------------------------------ stats
 
-
-
 // ------------------------------------------------------------------ table printing (as in history.ts)
 
-
 const fmtMs = (n: number) =>
-  !Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : n >= 1 ? `${ms(n)} ms` : `${Math.round(n * 1000)} µs`;
+  !Number.isFinite(n)
+    ? "n/a"
+    : n >= 10_000
+      ? `${(n / 1000).toFixed(1)} s`
+      : n >= 1000
+        ? `${(n / 1000).toFixed(2)} s`
+        : n >= 1
+          ? `${ms(n)} ms`
+          : `${Math.round(n * 1000)} µs`;
 const ratio = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? (a / b >= 100 ? `${Math.round(a / b)}x` : `${(a / b).toFixed(2)}x`) : "n/a");
 
 // ------------------------------------------------------------------ helpers
@@ -98,7 +103,10 @@ function timeCommand(cmd: string, args: string[], toFile?: string): Promise<{ ms
     child.on("error", reject);
     child.on("close", (code) => {
       const elapsed = performance.now() - started;
-      const done = () => (code !== 0 ? reject(new Error(`${cmd} ${args.join(" ")} failed (${code}): ${stderr.slice(0, 2000)}`)) : resolve({ ms: elapsed, bytes, stdoutHead: head }));
+      const done = () =>
+        code !== 0
+          ? reject(new Error(`${cmd} ${args.join(" ")} failed (${code}): ${stderr.slice(0, 2000)}`))
+          : resolve({ ms: elapsed, bytes, stdoutHead: head });
       if (file) file.end(done);
       else done();
     });
@@ -136,7 +144,11 @@ function configMap(ns: string, i: number) {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name, namespace: ns, labels: { "app.kubernetes.io/name": `svc-${i % 10}`, "app.kubernetes.io/part-of": "bench", tier: i % 2 ? "backend" : "frontend" } },
+    metadata: {
+      name,
+      namespace: ns,
+      labels: { "app.kubernetes.io/name": `svc-${i % 10}`, "app.kubernetes.io/part-of": "bench", tier: i % 2 ? "backend" : "frontend" },
+    },
     data: {
       LOG_LEVEL: "info",
       FEATURE_FLAGS: "search,history,live-cache",
@@ -214,7 +226,12 @@ async function reusedDispatcher(client: KubeClient): Promise<{ headers: Record<s
   return { headers: { ...ctx.getHeaders(), Accept: "application/json" }, dispatcher, close: () => dispatcher.close() };
 }
 
-async function getReused<T>(client: KubeClient, r: { headers: Record<string, string>; dispatcher: Dispatcher }, apiPath: string, query: Record<string, string | number | undefined> = {}): Promise<T> {
+async function getReused<T>(
+  client: KubeClient,
+  r: { headers: Record<string, string>; dispatcher: Dispatcher },
+  apiPath: string,
+  query: Record<string, string | number | undefined> = {},
+): Promise<T> {
   const url = new URL(client.server.replace(/\/$/, "") + apiPath);
   for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
   const res = await fetch(url, { headers: r.headers, dispatcher: r.dispatcher });
@@ -246,7 +263,11 @@ function processRss(pid: number): number | null {
 async function topProcesses(): Promise<string[]> {
   try {
     const { stdoutHead } = await timeCommand("ps", ["-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"]);
-    return stdoutHead.split("\n").map((l) => l.trim()).filter(Boolean).slice(0, 4);
+    return stdoutHead
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 4);
   } catch {
     return [];
   }
@@ -300,13 +321,23 @@ async function main() {
       (e) => `unavailable (${(e as Error).message.split("\n")[0]})`,
     );
     await checkpoint("test bed ready");
-    results.testbed = { startMs: ms(start.ms), server: tb.server, version: serverVersion, binaryBytes: binSize, binaryBuiltAt: binBuilt, buildHash, coldBuild: rebuild };
+    results.testbed = {
+      startMs: ms(start.ms),
+      server: tb.server,
+      version: serverVersion,
+      binaryBytes: binSize,
+      binaryBuiltAt: binBuilt,
+      buildHash,
+      coldBuild: rebuild,
+    };
 
     // ---------------------------------------------------------- 2. create objects
     log(`Creating ${NAMESPACES} namespaces, ${NAMESPACES * CM_PER_NS} ConfigMaps and ${NAMESPACES * DEP_PER_NS} Deployments (${PARALLEL} in flight)`);
     const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${String(i).padStart(2, "0")}`);
     const nsCreate = await timed(() =>
-      pool([...namespaces, WATCH_NS], PARALLEL, (ns) => createWithRetry(client, "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })),
+      pool([...namespaces, WATCH_NS], PARALLEL, (ns) =>
+        createWithRetry(client, "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
+      ),
     );
     const jobs: Array<{ path: string; body: unknown }> = [];
     // Interleave namespaces so parallel creates hit different namespaces, like a real sync.
@@ -325,7 +356,9 @@ async function main() {
       }),
     );
     const createStats = stats(createLatencies, usPrecision);
-    log(`Created ${jobs.length} objects in ${fmtMs(objCreate.ms)} (${Math.round(jobs.length / (objCreate.ms / 1000))}/s; per-POST median ${fmtMs(createStats.median)}, p95 ${fmtMs(createStats.p95)})`);
+    log(
+      `Created ${jobs.length} objects in ${fmtMs(objCreate.ms)} (${Math.round(jobs.length / (objCreate.ms / 1000))}/s; per-POST median ${fmtMs(createStats.median)}, p95 ${fmtMs(createStats.p95)})`,
+    );
     log("Waiting for the deployment controller to observe every Deployment (status + ReplicaSet)");
     const settle = await timed(() => waitDeploymentsObserved(client, NAMESPACES * DEP_PER_NS, 240_000));
     log(`Settled in ${fmtMs(settle.ms)}: ${settle.value.observed} Deployments observed, ${settle.value.replicaSets} ReplicaSets`);
@@ -350,7 +383,10 @@ async function main() {
     log("Warm-up: one kubectl get and one cache fill (not counted)");
     const kWarm = await timeCommand(KUBECTL, kubectlArgs, kubectlFile);
     const kubectlItems = (JSON.parse(readFileSync(kubectlFile, "utf8")) as { items: Array<{ kind: string }> }).items;
-    const kubectlCounts = { ConfigMap: kubectlItems.filter((i) => i.kind === "ConfigMap").length, Deployment: kubectlItems.filter((i) => i.kind === "Deployment").length };
+    const kubectlCounts = {
+      ConfigMap: kubectlItems.filter((i) => i.kind === "ConfigMap").length,
+      Deployment: kubectlItems.filter((i) => i.kind === "Deployment").length,
+    };
     rmSync(kubectlFile, { force: true });
 
     const fillOnce = async () => {
@@ -397,7 +433,14 @@ async function main() {
       cacheWarmupMs: ms(cWarm.ms),
       cacheObjects: fillCounts,
       socketsOpenAfterStop: socketsAfterStop,
-      baseline: { command: `kubectl ${kubectlArgs.slice(2).join(" ")}`, stats: kubectlStats, warmupMs: ms(kWarm.ms), bytes: kubectlBytes, objects: kubectlCounts, kubectlStartup },
+      baseline: {
+        command: `kubectl ${kubectlArgs.slice(2).join(" ")}`,
+        stats: kubectlStats,
+        warmupMs: ms(kWarm.ms),
+        bytes: kubectlBytes,
+        objects: kubectlCounts,
+        kubectlStartup,
+      },
       ratio: round2(fillStats.median / kubectlStats.median),
     };
 
@@ -437,11 +480,34 @@ async function main() {
       return stats(out, usPrecision);
     };
     const queries: Array<{ name: string; items: number; cache: Stats; api: Stats }> = [];
-    const qDefs: Array<{ name: string; q: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string }; apiPath: string; query?: Record<string, string> }> = [
-      { name: `ConfigMaps in one namespace (${qNs})`, q: { apiVersion: "v1", kind: "ConfigMap", namespace: qNs }, apiPath: `/api/v1/namespaces/${qNs}/configmaps` },
-      { name: "ConfigMaps in one namespace, tier=backend", q: { apiVersion: "v1", kind: "ConfigMap", namespace: qNs, labelSelector: "tier=backend" }, apiPath: `/api/v1/namespaces/${qNs}/configmaps`, query: { labelSelector: "tier=backend" } },
-      { name: "ConfigMaps cluster-wide, app.kubernetes.io/name=svc-3", q: { apiVersion: "v1", kind: "ConfigMap", labelSelector: "app.kubernetes.io/name=svc-3" }, apiPath: "/api/v1/configmaps", query: { labelSelector: "app.kubernetes.io/name=svc-3" } },
-      { name: `Deployments in one namespace (${qNs})`, q: { apiVersion: "apps/v1", kind: "Deployment", namespace: qNs }, apiPath: `/apis/apps/v1/namespaces/${qNs}/deployments` },
+    const qDefs: Array<{
+      name: string;
+      q: { apiVersion: string; kind: string; namespace?: string; labelSelector?: string };
+      apiPath: string;
+      query?: Record<string, string>;
+    }> = [
+      {
+        name: `ConfigMaps in one namespace (${qNs})`,
+        q: { apiVersion: "v1", kind: "ConfigMap", namespace: qNs },
+        apiPath: `/api/v1/namespaces/${qNs}/configmaps`,
+      },
+      {
+        name: "ConfigMaps in one namespace, tier=backend",
+        q: { apiVersion: "v1", kind: "ConfigMap", namespace: qNs, labelSelector: "tier=backend" },
+        apiPath: `/api/v1/namespaces/${qNs}/configmaps`,
+        query: { labelSelector: "tier=backend" },
+      },
+      {
+        name: "ConfigMaps cluster-wide, app.kubernetes.io/name=svc-3",
+        q: { apiVersion: "v1", kind: "ConfigMap", labelSelector: "app.kubernetes.io/name=svc-3" },
+        apiPath: "/api/v1/configmaps",
+        query: { labelSelector: "app.kubernetes.io/name=svc-3" },
+      },
+      {
+        name: `Deployments in one namespace (${qNs})`,
+        q: { apiVersion: "apps/v1", kind: "Deployment", namespace: qNs },
+        apiPath: `/apis/apps/v1/namespaces/${qNs}/deployments`,
+      },
     ];
     for (const d of qDefs) {
       const items = (await cache.list(d.q)).length;
@@ -471,7 +537,9 @@ async function main() {
     // ---------------------------------------------------------- 5. watch latency
     log(`Watch latency: ${WATCH_OBJECTS} ConfigMaps created one by one in ${WATCH_NS}; cache vs kubectl --watch-only`);
     const kubectlSeen = new Map<string, number>();
-    const watcher = spawn(KUBECTL, ["--kubeconfig", kubeconfigPath, "get", "configmaps", "-n", WATCH_NS, "--watch-only", "-o", "name"], { stdio: ["ignore", "pipe", "pipe"] });
+    const watcher = spawn(KUBECTL, ["--kubeconfig", kubeconfigPath, "get", "configmaps", "-n", WATCH_NS, "--watch-only", "-o", "name"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     cleanups.push(() => {
       if (watcher.exitCode === null) watcher.kill("SIGTERM");
     });
@@ -532,7 +600,9 @@ async function main() {
       const seen = seenByCache(name, 30_000);
       const t0 = performance.now();
       starts.set(name, t0);
-      await kubeRequest(client, "POST", `/api/v1/namespaces/${WATCH_NS}/configmaps`, { body: { ...configMap(WATCH_NS, i), metadata: { name, namespace: WATCH_NS, labels: { bench: "watch" } } } });
+      await kubeRequest(client, "POST", `/api/v1/namespaces/${WATCH_NS}/configmaps`, {
+        body: { ...configMap(WATCH_NS, i), metadata: { name, namespace: WATCH_NS, labels: { bench: "watch" } } },
+      });
       const t1 = performance.now();
       const tSeen = await seen;
       postRtt.push(t1 - t0);
@@ -570,8 +640,16 @@ async function main() {
       const perReqList: number[] = [];
       const reusedList: number[] = [];
       for (let i = 0; i < FILL_RUNS; i++) {
-        perReqList.push((await timed(async () => (await listAll(client, "/api/v1/configmaps")).length + (await listAll(client, "/apis/apps/v1/deployments")).length)).ms);
-        reusedList.push((await timed(async () => (await listAllReused(client, reused, "/api/v1/configmaps")) + (await listAllReused(client, reused, "/apis/apps/v1/deployments")))).ms);
+        perReqList.push(
+          (await timed(async () => (await listAll(client, "/api/v1/configmaps")).length + (await listAll(client, "/apis/apps/v1/deployments")).length)).ms,
+        );
+        reusedList.push(
+          (
+            await timed(
+              async () => (await listAllReused(client, reused, "/api/v1/configmaps")) + (await listAllReused(client, reused, "/apis/apps/v1/deployments")),
+            )
+          ).ms,
+        );
       }
       experiment = {
         "GET /version: kubeRequest": stats(perReqVersion, usPrecision),
@@ -603,10 +681,16 @@ async function main() {
 
     const out: string[] = [];
     out.push("", "Tideline cluster cache benchmark (lib/kube ClusterCache against a real kube-apiserver)");
-    out.push(`Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, kubectl ${machine.kubectl}, server ${machine.server}`);
-    out.push(`Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs; other work on the machine skews every figure)`);
     out.push(
-      `Benchmark process RSS after forced GC: ${Object.entries(rssAt).map(([k, v]) => `${k} ${v.rssMiB} MiB (heap ${v.heapUsedMiB})`).join(", ")}; max RSS ${mib(process.resourceUsage().maxRSS * 1024)} MiB`,
+      `Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, kubectl ${machine.kubectl}, server ${machine.server}`,
+    );
+    out.push(
+      `Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs; other work on the machine skews every figure)`,
+    );
+    out.push(
+      `Benchmark process RSS after forced GC: ${Object.entries(rssAt)
+        .map(([k, v]) => `${k} ${v.rssMiB} MiB (heap ${v.heapUsedMiB})`)
+        .join(", ")}; max RSS ${mib(process.resourceUsage().maxRSS * 1024)} MiB`,
     );
     out.push(`Busiest processes at start (%CPU command): ${busyAtStart.join("; ") || "n/a"}`);
     out.push(
@@ -623,12 +707,20 @@ async function main() {
         `${fillCounts.configMaps === kubectlCounts.ConfigMap && fillCounts.deployments === kubectlCounts.Deployment ? "(match)" : "(MISMATCH)"}; kubectl JSON ${mib(kubectlBytes)} MiB`,
     );
     out.push("");
-    out.push(`Fill (${FILL_RUNS} runs each after 1 warm-up, interleaved; a fresh ClusterCache per run: discovery + paginated LIST of both kinds in parallel, until waitForSync)`);
+    out.push(
+      `Fill (${FILL_RUNS} runs each after 1 warm-up, interleaved; a fresh ClusterCache per run: discovery + paginated LIST of both kinds in parallel, until waitForSync)`,
+    );
     out.push(
       table(
         ["Measure", "Tideline", "Baseline", "Baseline is", "Ratio"],
         [
-          ["Fill: median", fmtMs(fillStats.median), fmtMs(kubectlStats.median), "kubectl get configmaps,deployments -A -o json", ratio(fillStats.median, kubectlStats.median)],
+          [
+            "Fill: median",
+            fmtMs(fillStats.median),
+            fmtMs(kubectlStats.median),
+            "kubectl get configmaps,deployments -A -o json",
+            ratio(fillStats.median, kubectlStats.median),
+          ],
           ["Fill: min", fmtMs(fillStats.min), fmtMs(kubectlStats.min), "", ratio(fillStats.min, kubectlStats.min)],
           ["Fill: max", fmtMs(fillStats.max), fmtMs(kubectlStats.max), "", ratio(fillStats.max, kubectlStats.max)],
           ["Warm-up run (not counted)", fmtMs(cWarm.ms), fmtMs(kWarm.ms), "", ratio(cWarm.ms, kWarm.ms)],
@@ -636,30 +728,54 @@ async function main() {
         ],
       ),
     );
-    out.push(`  Sockets still open 6 s after the ${FILL_RUNS + 1} fill caches were stopped: ${socketsAfterStop} (0 expected; each leaked watch holds its cache's objects for up to ~6 min)`);
+    out.push(
+      `  Sockets still open 6 s after the ${FILL_RUNS + 1} fill caches were stopped: ${socketsAfterStop} (0 expected; each leaked watch holds its cache's objects for up to ~6 min)`,
+    );
     out.push("");
     out.push(`Steady memory (${gc ? "after forced GC" : "NO forced GC available: figures are noisy"}; one filled cache, ${heldObjects} objects)`);
     out.push(
       table(
         ["Measure", "Before cache", "After fill", "Delta", "Per object"],
         [
-          ["heapUsed", `${mib(before.heapUsed)} MiB`, `${mib(after.heapUsed)} MiB`, `${mib(after.heapUsed - before.heapUsed)} MiB`, `${Math.round(perObject)} B`],
-          ["rss", `${mib(before.rss)} MiB`, `${mib(after.rss)} MiB`, `${mib(after.rss - before.rss)} MiB`, `${Math.round((after.rss - before.rss) / heldObjects)} B`],
+          [
+            "heapUsed",
+            `${mib(before.heapUsed)} MiB`,
+            `${mib(after.heapUsed)} MiB`,
+            `${mib(after.heapUsed - before.heapUsed)} MiB`,
+            `${Math.round(perObject)} B`,
+          ],
+          [
+            "rss",
+            `${mib(before.rss)} MiB`,
+            `${mib(after.rss)} MiB`,
+            `${mib(after.rss - before.rss)} MiB`,
+            `${Math.round((after.rss - before.rss) / heldObjects)} B`,
+          ],
           ["baseline: kubectl -o json bytes", "", "", `${mib(kubectlBytes)} MiB`, `${Math.round(wirePerObject)} B`],
         ],
       ),
     );
     out.push("");
-    out.push(`Queries on the filled cache (ClusterCache.list/get, ${QUERY_RUNS} runs after 20 warm-up) vs the same request to the API server (kubeRequest, 50 runs)`);
+    out.push(
+      `Queries on the filled cache (ClusterCache.list/get, ${QUERY_RUNS} runs after 20 warm-up) vs the same request to the API server (kubeRequest, 50 runs)`,
+    );
     out.push(
       table(
         ["Query", "Items", "Cache median", "Cache p95", "API median", "API p95", "API / cache"],
-        queries.map((q) => [q.name, q.items, fmtMs(q.cache.median), fmtMs(q.cache.p95), fmtMs(q.api.median), fmtMs(q.api.p95), ratio(q.api.median, q.cache.median)]),
+        queries.map((q) => [
+          q.name,
+          q.items,
+          fmtMs(q.cache.median),
+          fmtMs(q.cache.p95),
+          fmtMs(q.api.median),
+          fmtMs(q.api.p95),
+          ratio(q.api.median, q.cache.median),
+        ]),
       ),
     );
     out.push(
       `Lifecycle check: KindCache.stop() while the first LIST is in flight -> state 1 s later: ${stopCheck.stateAfterStop}, ${stopCheck.objectsRetained} objects held ` +
-        (stopCheck.ok ? "(ok)" : "(BUG: list() sets state back to \"synced\", so the cache keeps watching forever after stop())"),
+        (stopCheck.ok ? "(ok)" : '(BUG: list() sets state back to "synced", so the cache keeps watching forever after stop())'),
     );
     out.push("");
     out.push(
@@ -672,13 +788,33 @@ async function main() {
         ["Measure", "p50", "p95", "p99", "Max"],
         [
           ["ClusterCache.onChange (from before POST)", fmtMs(watchCache.p50), fmtMs(watchCache.p95), fmtMs(watchCache.p99), fmtMs(watchCache.max)],
-          ["ClusterCache.onChange (from POST response)", fmtMs(ws.cacheFromPostResponse.p50), fmtMs(ws.cacheFromPostResponse.p95), fmtMs(ws.cacheFromPostResponse.p99), fmtMs(ws.cacheFromPostResponse.max)],
-          ["baseline: kubectl --watch-only (from before POST)", fmtMs(watchKubectl.p50), fmtMs(watchKubectl.p95), fmtMs(watchKubectl.p99), fmtMs(watchKubectl.max)],
-          ["  POST round trip (kubeRequest)", fmtMs(ws.postRoundTrip.p50), fmtMs(ws.postRoundTrip.p95), fmtMs(ws.postRoundTrip.p99), fmtMs(ws.postRoundTrip.max)],
+          [
+            "ClusterCache.onChange (from POST response)",
+            fmtMs(ws.cacheFromPostResponse.p50),
+            fmtMs(ws.cacheFromPostResponse.p95),
+            fmtMs(ws.cacheFromPostResponse.p99),
+            fmtMs(ws.cacheFromPostResponse.max),
+          ],
+          [
+            "baseline: kubectl --watch-only (from before POST)",
+            fmtMs(watchKubectl.p50),
+            fmtMs(watchKubectl.p95),
+            fmtMs(watchKubectl.p99),
+            fmtMs(watchKubectl.max),
+          ],
+          [
+            "  POST round trip (kubeRequest)",
+            fmtMs(ws.postRoundTrip.p50),
+            fmtMs(ws.postRoundTrip.p95),
+            fmtMs(ws.postRoundTrip.p99),
+            fmtMs(ws.postRoundTrip.max),
+          ],
         ],
       ),
     );
-    out.push(`  ${beforeResponse}/${WATCH_OBJECTS} watch events reached the cache before the POST response did (counted as 0 ms in the "from POST response" row)`);
+    out.push(
+      `  ${beforeResponse}/${WATCH_OBJECTS} watch events reached the cache before the POST response did (counted as 0 ms in the "from POST response" row)`,
+    );
     if (experiment) {
       out.push("");
       out.push("Experiment: transport connection reuse (lib/kube/transport.ts creates a new undici Agent, i.e. a new TLS connection, per request)");

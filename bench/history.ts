@@ -2,8 +2,8 @@
 // default) through Tideline's own fetch + index path, then measures the history API, and
 // prints git's CLI on the same repository as the baseline, in the same run, on the same machine.
 //
-//   npx tsx bench/history.ts                          # full run (10,000 commits, 2,000 files)
-//   BENCH_COMMITS=1000 BENCH_FILES=500 npx tsx bench/history.ts   # quick run
+//   npx tsx --conditions=react-server bench/history.ts                          # full run (10,000 commits, 2,000 files)
+//   BENCH_COMMITS=1000 BENCH_FILES=500 npx tsx --conditions=react-server bench/history.ts   # quick run
 //
 // Optional env: BENCH_COMMITS, BENCH_FILES, BENCH_APPEND (default 100), BENCH_ITERATIONS
 // (default 50), BENCH_EXPERIMENTS=0 to skip the candidate-index experiment, BENCH_KEEP=1 to keep
@@ -77,11 +77,7 @@ async function gitOut(...args: string[]): Promise<string> {
 
 // ------------------------------------------------------------------ stats
 
-
-
-
 // ------------------------------------------------------------------ table printing
-
 
 const fmtMs = (n: number) => (n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`);
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(1)}x` : "n/a");
@@ -109,7 +105,7 @@ async function main() {
 
     const { db } = await import("../lib/db");
     const { env } = await import("../lib/env");
-    const { fetchDeps, sealDeps } = await import("../lib/services");
+    const { fetchDeps, sealDeps } = await import("../server/root");
     const { addRepository } = await import("../lib/repositories/add-repository");
     const { fetchRepository } = await import("../lib/repositories/fetch-repository");
     const { listCommits, encodeCursor } = await import("../lib/repositories/list-commits");
@@ -157,7 +153,9 @@ async function main() {
     // Correctness check: same commits and changed-path rows as git.
     const gitCommitCount = Number(await gitOut(`--git-dir=${bare}`, "rev-list", "--count", "main"));
     const dbCommits = await prisma.commit.count({ where: { repositoryId: repoA.id } });
-    const dbFiles = Number((await sql.query(`SELECT count(*) FROM "CommitFile" f JOIN "Commit" c ON c.id = f."commitId" WHERE c."repositoryId" = $1`, [repoA.id])).rows[0].count);
+    const dbFiles = Number(
+      (await sql.query(`SELECT count(*) FROM "CommitFile" f JOIN "Commit" c ON c.id = f."commitId" WHERE c."repositoryId" = $1`, [repoA.id])).rows[0].count,
+    );
     const gitFileRowsExact = (await timeGit([`--git-dir=${bare}`, "log", "--name-status", "--no-renames", "--format=", "main"])).nonEmptyLines;
     log(`Indexed ${dbCommits} commits (git: ${gitCommitCount}), ${dbFiles} changed-path rows (git: ${gitFileRowsExact})`);
 
@@ -167,7 +165,13 @@ async function main() {
     const tFetch = await timed(() => fetchMirror({ gitdir: gitdirB, url: remote, credentials: {} }));
     const branches = tFetch.value.branches;
     // The commit walk alone (no Postgres), as indexRepository does it first.
-    const tWalk = await timed(() => readNewCommits(gitdirB, branches.map((b) => b.sha), new Set()));
+    const tWalk = await timed(() =>
+      readNewCommits(
+        gitdirB,
+        branches.map((b) => b.sha),
+        new Set(),
+      ),
+    );
     // indexRepository with every Prisma call timed: what is not spent waiting on Postgres is git reads in JS.
     const pgTime = { ms: 0, calls: 0 };
     const timedPrisma = prisma.$extends({
@@ -196,7 +200,14 @@ async function main() {
       totalMs: ms(fullImport.ms),
       lastFetchDurationMs: repoRow.lastFetchDurationMs,
       newCommits: fullImport.value.index.newCommits,
-      split: { fetchMirrorMs: ms(tFetch.ms), indexRepositoryMs: ms(tIndex.ms), commitWalkMs: ms(tWalk.ms), treeDiffMs: ms(treeDiffMs), postgresMs: ms(pgMs), postgresCalls: pgTime.calls },
+      split: {
+        fetchMirrorMs: ms(tFetch.ms),
+        indexRepositoryMs: ms(tIndex.ms),
+        commitWalkMs: ms(tWalk.ms),
+        treeDiffMs: ms(treeDiffMs),
+        postgresMs: ms(pgMs),
+        postgresCalls: pgTime.calls,
+      },
       baseline: { gitCloneMirrorMs: ms(gClone.ms), gitLogNameStatusMs: ms(gLogFull.ms), gitLogBytes: gLogFull.bytes },
       check: { dbCommits, gitCommitCount, dbFiles, gitFileRows: gitFileRowsExact },
       maxRssBytes: maxRssAfterImport,
@@ -204,7 +215,7 @@ async function main() {
     };
 
     // ---------------------------------------------------------- 4. incremental fetch
-    const oldHead = (await gitOut(`--git-dir=${bare}`, "rev-parse", "main"));
+    const oldHead = await gitOut(`--git-dir=${bare}`, "rev-parse", "main");
     log("Tideline: no-op refetch (nothing new)");
     const noop = await timed(() => fetchRepository(fetchDeps(), repoA.id));
     const gFetchNoop = await timeGit([`--git-dir=${baseMirror}`, "fetch", "--quiet", "--prune", "origin"]);
@@ -230,7 +241,10 @@ async function main() {
     const members = await prisma.branchCommit.count({ where: { branchId: branch.id } });
     const deepAt = Math.min(9_000, Math.floor(members * 0.9));
     const cursorRow = (
-      await sql.query(`SELECT "committedAt", sha FROM "BranchCommit" WHERE "branchId" = $1 ORDER BY "committedAt" DESC, sha DESC OFFSET $2 LIMIT 1`, [branch.id, deepAt - 1])
+      await sql.query(`SELECT "committedAt", sha FROM "BranchCommit" WHERE "branchId" = $1 ORDER BY "committedAt" DESC, sha DESC OFFSET $2 LIMIT 1`, [
+        branch.id,
+        deepAt - 1,
+      ])
     ).rows[0] as { committedAt: Date; sha: string };
     const deepCursor = encodeCursor(cursorRow.committedAt, cursorRow.sha);
     // Check: paging the API with limit 200 reaches the same cursor.
@@ -270,17 +284,29 @@ async function main() {
       const query = { branch: s.branch, path: s.path, cursor: s.cursor, limit: 50 };
       const first = await listCommits(prisma, repoA.id, query);
       const st = await sample(() => listCommits(prisma, repoA.id, query), ITERATIONS, WARMUP, ms);
-      const gs = await sample(() => timeGit([`--git-dir=${bare}`, "log", "-n", "50", "--name-status", "--no-renames", LOG_FORMAT, ...s.gitArgs]), GIT_BASELINE_RUNS, 1, ms);
+      const gs = await sample(
+        () => timeGit([`--git-dir=${bare}`, "log", "-n", "50", "--name-status", "--no-renames", LOG_FORMAT, ...s.gitArgs]),
+        GIT_BASELINE_RUNS,
+        1,
+        ms,
+      );
       const plan = await explain(sql, repoA.id, branch.id, s);
       api.push({ name: s.name, items: first.items.length, stats: st, git: gs, explainMs: plan.executionMs, plan: plan.text });
       log(`${s.name}: median ${st.median} ms, p95 ${st.p95} ms (${first.items.length} items; main query ${plan.executionMs} ms in Postgres)`);
     }
     // Where listCommits' time goes when Postgres itself is fast: per-call client overhead.
-    const pageIds = (await sql.query(`SELECT "commitId" FROM "BranchCommit" WHERE "branchId" = $1 ORDER BY "committedAt" DESC, sha DESC LIMIT 50`, [branch.id])).rows.map((r: { commitId: string }) => r.commitId);
+    const pageIds = (
+      await sql.query(`SELECT "commitId" FROM "BranchCommit" WHERE "branchId" = $1 ORDER BY "committedAt" DESC, sha DESC LIMIT 50`, [branch.id])
+    ).rows.map((r: { commitId: string }) => r.commitId);
     const overhead = {
       "pg driver: SELECT 1": await sample(() => sql.query("SELECT 1"), ITERATIONS, WARMUP, ms),
       "Prisma $queryRaw: SELECT 1": await sample(() => prisma.$queryRaw`SELECT 1`, ITERATIONS, WARMUP, ms),
-      "Prisma repository.findUnique": await sample(() => prisma.repository.findUnique({ where: { id: repoA.id }, select: { id: true } }), ITERATIONS, WARMUP, ms),
+      "Prisma repository.findUnique": await sample(
+        () => prisma.repository.findUnique({ where: { id: repoA.id }, select: { id: true } }),
+        ITERATIONS,
+        WARMUP,
+        ms,
+      ),
       "Prisma commit.findMany (50 ids)": await sample(() => prisma.commit.findMany({ where: { id: { in: pageIds } } }), ITERATIONS, WARMUP, ms),
       "pg driver: same 50 commits": await sample(() => sql.query(`SELECT * FROM "Commit" WHERE id = ANY($1)`, [pageIds]), ITERATIONS, WARMUP, ms),
     };
@@ -324,10 +350,18 @@ async function main() {
 
     const out: string[] = [];
     out.push("", "Tideline history benchmark");
-    out.push(`Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, git ${machine.git}, Postgres ${machine.postgres} (collation ${machine.collation})`);
-    out.push(`Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs; other work on the machine skews every figure)`);
-    out.push(`Repository: ${COMMITS} commits, ${FILES} files, ${objectCount} objects, ${(packBytes / 1048576).toFixed(1)} MiB pack (generated in ${fmtMs(gen.ms)})`);
-    out.push(`Index check: ${dbCommits}/${gitCommitCount} commits, ${dbFiles}/${gitFileRowsExact} changed-path rows ${dbCommits === gitCommitCount && dbFiles === gitFileRowsExact ? "(match git)" : "(MISMATCH)"}`);
+    out.push(
+      `Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, git ${machine.git}, Postgres ${machine.postgres} (collation ${machine.collation})`,
+    );
+    out.push(
+      `Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs; other work on the machine skews every figure)`,
+    );
+    out.push(
+      `Repository: ${COMMITS} commits, ${FILES} files, ${objectCount} objects, ${(packBytes / 1048576).toFixed(1)} MiB pack (generated in ${fmtMs(gen.ms)})`,
+    );
+    out.push(
+      `Index check: ${dbCommits}/${gitCommitCount} commits, ${dbFiles}/${gitFileRowsExact} changed-path rows ${dbCommits === gitCommitCount && dbFiles === gitFileRowsExact ? "(match git)" : "(MISMATCH)"}`,
+    );
     out.push(`Process max RSS after full import: ${(maxRssAfterImport / 1048576).toFixed(0)} MiB`);
     out.push("");
     out.push("Import (one run each; baseline = git CLI on the same repository / server)");
@@ -335,7 +369,13 @@ async function main() {
       table(
         ["Measure", "Tideline", "Baseline", "Baseline is", "Ratio"],
         [
-          ["Full import: fetchRepository()", fmtMs(fullImport.ms), fmtMs(gClone.ms + gLogFull.ms), "clone --mirror + log --name-status", ratio(fullImport.ms, gClone.ms + gLogFull.ms)],
+          [
+            "Full import: fetchRepository()",
+            fmtMs(fullImport.ms),
+            fmtMs(gClone.ms + gLogFull.ms),
+            "clone --mirror + log --name-status",
+            ratio(fullImport.ms, gClone.ms + gLogFull.ms),
+          ],
           ["  lastFetchDurationMs (stored)", fmtMs(repoRow.lastFetchDurationMs ?? 0), "", "", ""],
           ["Transfer: fetchMirror() (HTTP + pack index)", fmtMs(tFetch.ms), fmtMs(gClone.ms), "git clone --mirror over HTTP", ratio(tFetch.ms, gClone.ms)],
           ["Indexing: indexRepository()", fmtMs(tIndex.ms), fmtMs(gLogFull.ms), "git log --name-status (all)", ratio(tIndex.ms, gLogFull.ms)],
@@ -343,31 +383,60 @@ async function main() {
           ["    commit walk (readNewCommits alone)", fmtMs(tWalk.ms), "", "", ""],
           ["    tree diffs + parent reads (rest)", fmtMs(treeDiffMs), "", "", ""],
           [`  Postgres (${pgTime.calls} Prisma calls, timed)`, fmtMs(pgMs), "", "", ""],
-          [`Incremental: fetchRepository() +${APPEND}`, fmtMs(inc.ms), fmtMs(gFetchInc.ms + gLogInc.ms), `git fetch + log --name-status old..new`, ratio(inc.ms, gFetchInc.ms + gLogInc.ms)],
+          [
+            `Incremental: fetchRepository() +${APPEND}`,
+            fmtMs(inc.ms),
+            fmtMs(gFetchInc.ms + gLogInc.ms),
+            `git fetch + log --name-status old..new`,
+            ratio(inc.ms, gFetchInc.ms + gLogInc.ms),
+          ],
           ["No-op refetch: fetchRepository()", fmtMs(noop.ms), fmtMs(gFetchNoop.ms), "git fetch (up to date)", ratio(noop.ms, gFetchNoop.ms)],
         ],
       ),
     );
     out.push("");
-    out.push(`History API: listCommits(limit 50), ${ITERATIONS} runs after ${WARMUP} warm-up; target median < ${TARGET_MS} ms. Baseline: git log -n 50 --name-status (${GIT_BASELINE_RUNS} runs, incl. process start)`);
+    out.push(
+      `History API: listCommits(limit 50), ${ITERATIONS} runs after ${WARMUP} warm-up; target median < ${TARGET_MS} ms. Baseline: git log -n 50 --name-status (${GIT_BASELINE_RUNS} runs, incl. process start)`,
+    );
     out.push(
       table(
         ["Query", "Items", "Median", "p95", "Max", "PG exec", "Target", "git median", "Ratio"],
-        api.map((a) => [a.name, a.items, `${a.stats.median} ms`, `${a.stats.p95} ms`, `${a.stats.max} ms`, `${a.explainMs} ms`, a.stats.median < TARGET_MS ? "ok" : "SLOW", `${a.git.median} ms`, ratio(a.stats.median, a.git.median)]),
+        api.map((a) => [
+          a.name,
+          a.items,
+          `${a.stats.median} ms`,
+          `${a.stats.p95} ms`,
+          `${a.stats.max} ms`,
+          `${a.explainMs} ms`,
+          a.stats.median < TARGET_MS ? "ok" : "SLOW",
+          `${a.git.median} ms`,
+          ratio(a.stats.median, a.git.median),
+        ]),
       ),
     );
     out.push("");
     out.push("Per-call overhead (same process, same Postgres)");
-    out.push(table(["Call", "Median", "p95"], Object.entries(overhead).map(([k, v]) => [k, `${v.median} ms`, `${v.p95} ms`])));
+    out.push(
+      table(
+        ["Call", "Median", "p95"],
+        Object.entries(overhead).map(([k, v]) => [k, `${v.median} ms`, `${v.p95} ms`]),
+      ),
+    );
     if (experiment) {
       out.push("");
       out.push(`Experiment (throwaway DB only): CREATE INDEX ON "CommitFile" (path text_pattern_ops, "commitId")`);
-      out.push(table(["Query", "Median before", "Median after", "PG exec after"], experiment.map((e) => [e.name, `${e.before} ms`, `${e.after} ms`, `${e.explainAfter} ms`])));
+      out.push(
+        table(
+          ["Query", "Median before", "Median after", "PG exec after"],
+          experiment.map((e) => [e.name, `${e.before} ms`, `${e.after} ms`, `${e.explainAfter} ms`]),
+        ),
+      );
     }
     out.push("");
     out.push("Postgres plans (EXPLAIN ANALYZE of listCommits' main query) for queries whose main query took >= 5 ms:");
     for (const a of api.filter((x) => (x.explainMs ?? 0) >= 5)) out.push(`--- ${a.name} (${a.explainMs} ms)`, a.plan ?? "");
-    if (experiment) for (const e of experiment as Array<Record<string, unknown>>) out.push(`--- with candidate index: ${e.name} (${e.explainAfter} ms)`, String(e.planAfter));
+    if (experiment)
+      for (const e of experiment as Array<Record<string, unknown>>) out.push(`--- with candidate index: ${e.name} (${e.explainAfter} ms)`, String(e.planAfter));
 
     const text = out.join("\n");
     console.log(text);
@@ -389,10 +458,12 @@ async function explain(
     params.push(v);
     return `$${params.length}`;
   };
-  const after = s.cursor ? (() => {
-    const [iso, sha] = Buffer.from(s.cursor!, "base64url").toString("utf8").split("|");
-    return { at: new Date(iso!), sha: sha! };
-  })() : null;
+  const after = s.cursor
+    ? (() => {
+        const [iso, sha] = Buffer.from(s.cursor!, "base64url").toString("utf8").split("|");
+        return { at: new Date(iso!), sha: sha! };
+      })()
+    : null;
   const pathFilter = s.path
     ? `AND EXISTS (SELECT 1 FROM "CommitFile" f WHERE f."commitId" = c.id AND (f.path = ${p(s.path)} OR f.path LIKE ${p(s.path.replace(/[\\%_]/g, (c) => `\\${c}`) + "/%")}))`
     : "";

@@ -3,8 +3,8 @@
 // list tags, choose, record): total time, registry requests (and per minute at the default interval)
 // and tags/second. Baseline in the same run: curl of /v2/<name>/tags/list for the same repositories.
 //
-//   npx tsx bench/image-polling.ts                                 # 100 repositories x 120 tags
-//   BENCH_REPOS=20 BENCH_TAGS=40 npx tsx bench/image-polling.ts      # quick run
+//   npx tsx --conditions=react-server bench/image-polling.ts                                 # 100 repositories x 120 tags
+//   BENCH_REPOS=20 BENCH_TAGS=40 npx tsx --conditions=react-server bench/image-polling.ts      # quick run
 //
 // Optional env: BENCH_REPOS (100), BENCH_TAGS (120), BENCH_CONCURRENCY (4, the poller's default),
 // BENCH_CHECK_SAMPLES (50), BENCH_KEEP=1, DATABASE_URL (a fresh database in that server).
@@ -27,7 +27,8 @@ const KEEP = process.env.BENCH_KEEP === "1";
 
 const ms = (n: number) => Math.round(n * 10) / 10;
 const round2 = (n: number) => Math.round(n * 100) / 100;
-const fmtMs = (n: number) => (!Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`);
+const fmtMs = (n: number) =>
+  !Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`;
 
 function run(cmd: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,14 +43,18 @@ function run(cmd: string, args: string[]): Promise<number> {
 
 /** Tag names: mostly semantic versions, some CI-style tags the semver policy must skip. */
 function tagNames(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => (i % 5 === 4 ? `sha-${(i * 2654435761 % 2 ** 32).toString(16).padStart(8, "0")}` : `1.${Math.floor(i / 10)}.${i % 10}`));
+  return Array.from({ length: count }, (_, i) =>
+    i % 5 === 4 ? `sha-${((i * 2654435761) % 2 ** 32).toString(16).padStart(8, "0")}` : `1.${Math.floor(i / 10)}.${i % 10}`,
+  );
 }
 
 async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 async function main() {
@@ -77,7 +82,11 @@ async function main() {
         const res = await fetch(`${registry.url}/v2/${repo}/manifests/${tags[0]}`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json" } });
         const manifest = Buffer.from(await res.arrayBuffer());
         for (const tag of tags.slice(1)) {
-          const put = await fetch(`${registry.url}/v2/${repo}/manifests/${tag}`, { method: "PUT", headers: { "Content-Type": "application/vnd.oci.image.manifest.v1+json" }, body: manifest });
+          const put = await fetch(`${registry.url}/v2/${repo}/manifests/${tag}`, {
+            method: "PUT",
+            headers: { "Content-Type": "application/vnd.oci.image.manifest.v1+json" },
+            body: manifest,
+          });
           if (put.status !== 201) throw new Error(`tagging ${repo}:${tag} answered ${put.status}`);
           await put.body?.cancel();
         }
@@ -86,22 +95,37 @@ async function main() {
     log(`Registry filled in ${fmtMs(populate.ms)}`);
 
     const { db } = await import("../lib/db");
-    const { imageDeps } = await import("../lib/services");
-    const { ImagePoller } = await import("../lib/images/automation-poller");
+    const { imageDeps } = await import("../server/root");
+    const { runImageCheck } = await import("../lib/images/image-jobs");
     const { checkPolicy } = await import("../lib/images/automation");
     const { listTags } = await import("../lib/images/registry-client");
     const prisma = db();
     cleanups.push(() => prisma.$disconnect());
     await prisma.imagePolicy.createMany({
-      data: repos.map((repo, i) => ({ name: `app-${i}`, image: `${registry.host}/${repo}`, policy: { type: "semver", range: ">=1.0.0" }, intervalSeconds: DEFAULT_INTERVAL_S, nextCheckAt: new Date(0) })),
+      data: repos.map((repo, i) => ({
+        name: `app-${i}`,
+        image: `${registry.host}/${repo}`,
+        policy: { type: "semver", range: ">=1.0.0" },
+        intervalSeconds: DEFAULT_INTERVAL_S,
+        nextCheckAt: new Date(0),
+      })),
     });
     const page = await listTags({ image: `${registry.host}/${repos[0]}`, pageSize: 10 });
     const paginates = page.requests > 1;
 
     const cycle = async (label: string) => {
       await prisma.imagePolicy.updateMany({ data: { nextCheckAt: new Date(0) } });
-      const poller = new ImagePoller(imageDeps, { batch: REPOS, concurrency: CONCURRENCY });
-      const t = await timed(() => poller.tick());
+      // What the workers do with the "image.check" jobs the minute sweep queues: CONCURRENCY checks at a time.
+      const due = await prisma.imagePolicy.findMany({ select: { id: true } });
+      const t = await timed(async () => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < due.length) await runImageCheck(imageDeps(), due[next++]!.id);
+          }),
+        );
+        return due.length;
+      });
       const rows = await prisma.imagePolicy.findMany({ select: { lastRequests: true, lastError: true, latestTag: true } });
       const requests = rows.reduce((n, r) => n + r.lastRequests, 0);
       const errors = rows.filter((r) => r.lastError).length;
@@ -127,13 +151,23 @@ async function main() {
     const tagsPerSecond = (t: number) => Math.round(totalTags / (t / 1000));
     const out: string[] = [];
     out.push(`\n## Image polling: ${REPOS} repositories x ${TAGS} tags (${totalTags} tags), one poll cycle\n`);
-    out.push(`Machine: ${os.cpus().length} CPU(s), load average at start ${loadAtStart.join(" ")}, at end ${os.loadavg().map(round2).join(" ")} (figures move with other load)`);
-    out.push(`Registry: Debian docker-registry (Distribution 2.8) at ${registry.host}; it ${paginates ? "pages" : "ignores `n` and returns every tag in one answer (no pagination)"}; poller concurrency ${CONCURRENCY}\n`);
+    out.push(
+      `Machine: ${os.cpus().length} CPU(s), load average at start ${loadAtStart.join(" ")}, at end ${os.loadavg().map(round2).join(" ")} (figures move with other load)`,
+    );
+    out.push(
+      `Registry: Debian docker-registry (Distribution 2.8) at ${registry.host}; it ${paginates ? "pages" : "ignores `n` and returns every tag in one answer (no pagination)"}; poller concurrency ${CONCURRENCY}\n`,
+    );
     out.push(
       table(
         ["Run", "total", "requests", `requests/min at ${DEFAULT_INTERVAL_S} s`, "tags/s"],
         [
-          ["Tideline poll cycle 1 (tag list + manifest digest of each newest tag)", fmtMs(cold.ms), cold.requests, perMin(cold.requests), tagsPerSecond(cold.ms)],
+          [
+            "Tideline poll cycle 1 (tag list + manifest digest of each newest tag)",
+            fmtMs(cold.ms),
+            cold.requests,
+            perMin(cold.requests),
+            tagsPerSecond(cold.ms),
+          ],
           ["Tideline poll cycle 2 (steady state: tag list only)", fmtMs(steady.ms), steady.requests, perMin(steady.requests), tagsPerSecond(steady.ms)],
           [`Baseline: curl, one process, ${REPOS} URLs one after another`, fmtMs(curlOne), REPOS, perMin(REPOS), tagsPerSecond(curlOne)],
           [`Baseline: curl --parallel-max ${CONCURRENCY}`, fmtMs(curlParallel), REPOS, perMin(REPOS), tagsPerSecond(curlParallel)],
@@ -141,10 +175,24 @@ async function main() {
         ],
       ),
     );
-    out.push(`\nOne checkPolicy (list ${TAGS} tags, select, record; no environment to write): p50 ${fmtMs(perCheck.p50)}, p95 ${fmtMs(perCheck.p95)} over ${perCheck.runs} runs.`);
-    out.push("A Tideline cycle also claims the due policies in Postgres, parses and ranks every tag and writes each policy's result; curl only downloads the lists.");
+    out.push(
+      `\nOne checkPolicy (list ${TAGS} tags, select, record; no environment to write): p50 ${fmtMs(perCheck.p50)}, p95 ${fmtMs(perCheck.p95)} over ${perCheck.runs} runs.`,
+    );
+    out.push(
+      "A Tideline cycle also claims the due policies in Postgres, parses and ranks every tag and writes each policy's result; curl only downloads the lists.",
+    );
     console.log(out.join("\n"));
-    writeResults(ROOT, "image-polling", { config: { REPOS, TAGS, CONCURRENCY, DEFAULT_INTERVAL_S }, loadAtStart, loadAtEnd: os.loadavg().map(round2), populateMs: populate.ms, paginates, cold, steady, perCheck, curl: { oneProcessMs: curlOne, parallelMs: curlParallel, loopMs: curlLoop.ms } });
+    writeResults(ROOT, "image-polling", {
+      config: { REPOS, TAGS, CONCURRENCY, DEFAULT_INTERVAL_S },
+      loadAtStart,
+      loadAtEnd: os.loadavg().map(round2),
+      populateMs: populate.ms,
+      paginates,
+      cold,
+      steady,
+      perCheck,
+      curl: { oneProcessMs: curlOne, parallelMs: curlParallel, loopMs: curlLoop.ms },
+    });
   } finally {
     await runCleanups(cleanups, tmp, KEEP);
   }

@@ -7,8 +7,8 @@
 //      poll-triggered check (list tags, commit, push)
 //   b. a CI job doing the edit itself: git clone --depth 1 + sed + git commit + git push (shell)
 //
-//   npx tsx bench/image-webhook-to-commit.ts                       # 15 trials per trigger
-//   BENCH_TRIALS=5 BENCH_NOTIFY_TRIALS=3 npx tsx bench/image-webhook-to-commit.ts   # quick run
+//   npx tsx --conditions=react-server bench/image-webhook-to-commit.ts                       # 15 trials per trigger
+//   BENCH_TRIALS=5 BENCH_NOTIFY_TRIALS=3 npx tsx --conditions=react-server bench/image-webhook-to-commit.ts   # quick run
 //
 // Optional env: BENCH_TRIALS (15), BENCH_NOTIFY_TRIALS (8), BENCH_POLL_SAMPLES (5), BENCH_KEEP=1,
 // DATABASE_URL (a fresh database is created in that server instead of embedded Postgres).
@@ -36,7 +36,8 @@ const NS = "bench-images";
 const ms = (n: number) => Math.round(n * 10) / 10;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
-const fmtMs = (n: number) => (!Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`);
+const fmtMs = (n: number) =>
+  !Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`;
 
 function sh(script: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -55,7 +56,9 @@ function readRef(bare: string, branch: string): string | null {
   if (existsSync(loose)) return readFileSync(loose, "utf8").trim();
   const packed = path.join(bare, "packed-refs");
   if (!existsSync(packed)) return null;
-  const line = readFileSync(packed, "utf8").split("\n").find((l) => l.endsWith(` refs/heads/${branch}`));
+  const line = readFileSync(packed, "utf8")
+    .split("\n")
+    .find((l) => l.endsWith(` refs/heads/${branch}`));
   return line ? line.split(" ")[0]! : null;
 }
 
@@ -101,7 +104,7 @@ async function main() {
     const kubeconfig = readFileSync(tb.kubeconfigPath, "utf8");
 
     const { db } = await import("../lib/db");
-    const { fetchDeps, sealDeps, clusterDeps, imageDeps, reconcileDeps } = await import("../lib/services");
+    const { fetchDeps, sealDeps, clusterDeps, imageDeps, reconcileDeps } = await import("../server/root");
     const { addRepository } = await import("../lib/repositories/add-repository");
     const { fetchRepository } = await import("../lib/repositories/fetch-repository");
     const { registerCluster } = await import("../lib/clusters/manage-clusters");
@@ -125,7 +128,10 @@ async function main() {
         if (fromRegistry && !acceptRegistry) return void res.writeHead(200).end();
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-        const answer = await handleImageWebhook(imageDeps(), new Request(`http://127.0.0.1${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) }));
+        const answer = await handleImageWebhook(
+          imageDeps(),
+          new Request(`http://127.0.0.1${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) }),
+        );
         res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
       });
     });
@@ -148,19 +154,45 @@ async function main() {
     const deployment = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: guestbook\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: guestbook\n  template:\n    metadata:\n      labels:\n        app: guestbook\n    spec:\n      containers:\n        - name: guestbook\n          image: ghcr.io/example/guestbook:0.1.0\n`;
     await commitFile(bare, { branch: "main", path: "apps/guestbook/deployment.yaml", content: deployment, message: "deployment" });
     await commitFile(bare, {
-      branch: "main", path: "apps/guestbook/kustomization.yaml", message: "kustomization",
+      branch: "main",
+      path: "apps/guestbook/kustomization.yaml",
+      message: "kustomization",
       content: `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: ${NS}\nresources:\n  - deployment.yaml\nimages:\n  - name: ghcr.io/example/guestbook\n    newName: ${image}\n    newTag: 1.0.0\n`,
     });
     const server = await startGitServer({ root: gitRoot });
     cleanups.push(() => server.stop());
     const repo = await addRepository(sealDeps(), { name: "config", url: `${server.url}/config.git` }, null);
     await fetchRepository(fetchDeps(), repo.id);
-    const { cluster } = await registerCluster(clusterDeps(), { source: "kubeconfig", name: "testbed", kubeconfig, context: parseYaml(kubeconfig)["current-context"] });
+    const { cluster } = await registerCluster(clusterDeps(), {
+      source: "kubeconfig",
+      name: "testbed",
+      kubeconfig,
+      context: parseYaml(kubeconfig)["current-context"],
+    });
     const app = await createApplication(prisma, { name: "guestbook" });
-    const env = await createEnvironment(prisma, reconcileDeps().mirrorsDir, app.id, { name: "prod", repositoryId: repo.id, branch: "main", path: "apps/guestbook", clusterId: cluster.id, namespace: NS, renderer: "auto", helmValuesFiles: [], autoSync: true });
+    const env = await createEnvironment(prisma, reconcileDeps().mirrorsDir, app.id, {
+      name: "prod",
+      repositoryId: repo.id,
+      branch: "main",
+      path: "apps/guestbook",
+      clusterId: cluster.id,
+      namespace: NS,
+      renderer: "auto",
+      helmValuesFiles: [],
+      autoSync: true,
+    });
     const first = await reconcileEnvironment(reconcileDeps(), env.id);
     log(`Environment deployed at 1.0.0: ${first.ran ? first.synced?.status : "lease busy"}`);
-    const policy = await createPolicy(sealDeps(), { name: "guestbook", image, insecure: false, policy: { type: "semver", range: ">=1.0.0" }, allowDowngrade: false, writeMode: "commit", intervalSeconds: 300, environmentIds: [env.id] });
+    const policy = await createPolicy(sealDeps(), {
+      name: "guestbook",
+      image,
+      insecure: false,
+      policy: { type: "semver", range: ">=1.0.0" },
+      allowDowngrade: false,
+      writeMode: "commit",
+      intervalSeconds: 300,
+      environmentIds: [env.id],
+    });
 
     const syncedRevision = async () => (await prisma.environment.findUniqueOrThrow({ where: { id: env.id }, select: { syncedRevision: true } })).syncedRevision;
 
@@ -168,22 +200,39 @@ async function main() {
     const trial = async (tag: string, via: "ci" | "registry") => {
       const before = readRef(bare, "main");
       const t0 = performance.now();
-      const visible = waitFor(() => readRef(bare, "main"), (sha) => sha !== before, 60_000, 5);
+      const visible = waitFor(
+        () => readRef(bare, "main"),
+        (sha) => sha !== before,
+        60_000,
+        5,
+      );
       await registry.pushImage(REPO, tag);
       const pushed = performance.now();
       let answered = NaN;
       if (via === "ci") {
-        const res = await fetch(hookUrl, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ image: `${image}:${tag}` }) });
+        const res = await fetch(hookUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ image: `${image}:${tag}` }),
+        });
         const body = (await res.json()) as { policies?: Array<{ environments: Array<{ status: string }> }> };
         answered = performance.now();
-        if (res.status !== 202 || body.policies?.[0]?.environments[0]?.status !== "committed") throw new Error(`webhook answered ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
+        if (res.status !== 202 || body.policies?.[0]?.environments[0]?.status !== "committed")
+          throw new Error(`webhook answered ${res.status}: ${JSON.stringify(body).slice(0, 500)}`);
       }
       const commit = await visible;
       const synced = await waitFor(syncedRevision, (rev) => rev === commit.value, 120_000, 25);
       const text = await runGit([`--git-dir=${bare}`, "show", `${commit.value}:apps/guestbook/kustomization.yaml`]);
       if (!text.includes(`newTag: ${tag}`)) throw new Error(`commit ${commit.value} does not set ${tag}`);
       await sleep(300); // let the reconcile that follows the sync settle before the next push
-      return { push: pushed - t0, commit: commit.at - t0, hookToCommit: commit.at - pushed, answer: answered - pushed, synced: synced.at - t0, commitToSynced: synced.at - commit.at };
+      return {
+        push: pushed - t0,
+        commit: commit.at - t0,
+        hookToCommit: commit.at - pushed,
+        answer: answered - pushed,
+        synced: synced.at - t0,
+        commitToSynced: synced.at - commit.at,
+      };
     };
 
     log(`CI webhook: ${TRIALS} trials (push -> POST /api/webhooks/images -> commit -> synced)`);
@@ -214,10 +263,24 @@ async function main() {
 
     log(`Shell baseline: ${TRIALS} x (git clone --depth 1 + sed + git commit + git push)`);
     const shell: number[] = [];
-    const gitEnv = { ...process.env, GIT_AUTHOR_NAME: "CI", GIT_AUTHOR_EMAIL: "ci@example.com", GIT_COMMITTER_NAME: "CI", GIT_COMMITTER_EMAIL: "ci@example.com", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: os.devNull, GIT_TERMINAL_PROMPT: "0" };
+    const gitEnv = {
+      ...process.env,
+      GIT_AUTHOR_NAME: "CI",
+      GIT_AUTHOR_EMAIL: "ci@example.com",
+      GIT_COMMITTER_NAME: "CI",
+      GIT_COMMITTER_EMAIL: "ci@example.com",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: os.devNull,
+      GIT_TERMINAL_PROMPT: "0",
+    };
     for (let i = 1; i <= TRIALS; i++) {
       const dir = path.join(tmp, `clone-${i}`);
-      shell.push(await sh(`git clone -q --depth 1 ${server.url}/config.git ${dir} && cd ${dir} && sed -i 's/newTag: .*/newTag: 4.${i}.0/' apps/guestbook/kustomization.yaml && git commit -q -am 'chore(images): guestbook 4.${i}.0' && git push -q origin main`, gitEnv));
+      shell.push(
+        await sh(
+          `git clone -q --depth 1 ${server.url}/config.git ${dir} && cd ${dir} && sed -i 's/newTag: .*/newTag: 4.${i}.0/' apps/guestbook/kustomization.yaml && git commit -q -am 'chore(images): guestbook 4.${i}.0' && git push -q origin main`,
+          gitEnv,
+        ),
+      );
     }
 
     const s = (xs: number[]) => stats(xs, ms);
@@ -227,11 +290,21 @@ async function main() {
     const poll = s(pollCheck);
     // Polling: a push lands uniformly within the interval, so the wait is U(0, 30 s).
     const pollExpected = { p50: (POLL_INTERVAL_S * 1000) / 2 + poll.p50, p95: POLL_INTERVAL_S * 950 + poll.p95, max: POLL_INTERVAL_S * 1000 + poll.max };
-    const row = (label: string, st: Stats | { p50: number; p95: number; max: number }, runs: number | string) => [label, fmtMs(st.p50), fmtMs(st.p95), fmtMs(st.max), runs];
+    const row = (label: string, st: Stats | { p50: number; p95: number; max: number }, runs: number | string) => [
+      label,
+      fmtMs(st.p50),
+      fmtMs(st.p95),
+      fmtMs(st.max),
+      runs,
+    ];
     const out: string[] = [];
     out.push(`\n## Image automation: push -> webhook -> commit -> synced\n`);
-    out.push(`Machine: ${os.cpus().length} CPU(s), load average at start ${loadAtStart.join(" ")}, at end ${os.loadavg().map(round2).join(" ")} (figures move with other load)`);
-    out.push(`Registry: Debian docker-registry (Distribution 2.8) at ${registry.host}; Git: git http-backend; cluster: dedicated test bed; Postgres: ${externalDb ? "DATABASE_URL" : "embedded"}\n`);
+    out.push(
+      `Machine: ${os.cpus().length} CPU(s), load average at start ${loadAtStart.join(" ")}, at end ${os.loadavg().map(round2).join(" ")} (figures move with other load)`,
+    );
+    out.push(
+      `Registry: Debian docker-registry (Distribution 2.8) at ${registry.host}; Git: git http-backend; cluster: dedicated test bed; Postgres: ${externalDb ? "DATABASE_URL" : "embedded"}\n`,
+    );
     out.push(
       table(
         ["Path", "p50", "p95", "max", "runs"],
@@ -244,17 +317,36 @@ async function main() {
           row("    commit -> synced (fetch, render, apply, Deployment healthy)", syncAfterCommit, ""),
           row("Registry notification: image push -> commit visible", s(notified.map((t) => t.commit)), NOTIFY_TRIALS),
           row("Registry notification: image push -> environment synced", s(notified.map((t) => t.synced)), NOTIFY_TRIALS),
-          row(`Baseline: poll every ${POLL_INTERVAL_S} s, push -> commit (expected: U(0,${POLL_INTERVAL_S} s) + check)`, pollExpected, `${POLL_SAMPLES} checks`),
-          row(`Baseline: poll every ${POLL_INTERVAL_S} s, push -> synced (expected)`, { p50: pollExpected.p50 + syncAfterCommit.p50, p95: pollExpected.p95 + syncAfterCommit.p95, max: pollExpected.max + syncAfterCommit.max }, ""),
+          row(
+            `Baseline: poll every ${POLL_INTERVAL_S} s, push -> commit (expected: U(0,${POLL_INTERVAL_S} s) + check)`,
+            pollExpected,
+            `${POLL_SAMPLES} checks`,
+          ),
+          row(
+            `Baseline: poll every ${POLL_INTERVAL_S} s, push -> synced (expected)`,
+            { p50: pollExpected.p50 + syncAfterCommit.p50, p95: pollExpected.p95 + syncAfterCommit.p95, max: pollExpected.max + syncAfterCommit.max },
+            "",
+          ),
           row("    one poll-triggered check (list tags, commit, push, index), measured", poll, POLL_SAMPLES),
           row("Baseline: shell git clone --depth 1 + sed + commit + push (edit only)", s(shell), TRIALS),
         ],
       ),
     );
     out.push(`\nTarget: CI webhook push -> commit p50 < 2 s: ${ciCommit.p50 < 2000 ? "met" : "MISSED"} (${fmtMs(ciCommit.p50)}).`);
-    out.push("The shell baseline only edits and pushes (no registry query, no tag policy, no conflict retry, no record of the update); it is what a CI job doing the bump itself costs after the push.");
+    out.push(
+      "The shell baseline only edits and pushes (no registry query, no tag policy, no conflict retry, no record of the update); it is what a CI job doing the bump itself costs after the push.",
+    );
     console.log(out.join("\n"));
-    writeResults(ROOT, "image-webhook-to-commit", { config: { TRIALS, NOTIFY_TRIALS, POLL_SAMPLES, POLL_INTERVAL_S }, loadAtStart, loadAtEnd: os.loadavg().map(round2), ci, notified, pollCheck, shell, summary: { ciCommit, ciSynced, syncAfterCommit, poll, pollExpected } });
+    writeResults(ROOT, "image-webhook-to-commit", {
+      config: { TRIALS, NOTIFY_TRIALS, POLL_SAMPLES, POLL_INTERVAL_S },
+      loadAtStart,
+      loadAtEnd: os.loadavg().map(round2),
+      ci,
+      notified,
+      pollCheck,
+      shell,
+      summary: { ciCommit, ciSynced, syncAfterCommit, poll, pollExpected },
+    });
   } finally {
     await runCleanups(cleanups, tmp, KEEP);
   }

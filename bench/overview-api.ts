@@ -6,8 +6,8 @@
 // rows through the pg driver (the floor), and the Postgres execution time of every statement
 // Prisma sends (EXPLAIN ANALYZE), with the plan printed for anything slow.
 //
-//   npx tsx bench/overview-api.ts                        # 1,000 environments (about 1 minute)
-//   BENCH_APPS=2500 npx tsx bench/overview-api.ts        # 10,000 environments
+//   npx tsx --conditions=react-server bench/overview-api.ts                        # 1,000 environments (about 1 minute)
+//   BENCH_APPS=2500 npx tsx --conditions=react-server bench/overview-api.ts        # 10,000 environments
 //
 // Optional env: BENCH_APPS (250), BENCH_ENVS_PER_APP (4), BENCH_ITERATIONS (50), BENCH_KEEP=1 to
 // keep the temp folder, DATABASE_URL to use an existing Postgres (a fresh database is created in it).
@@ -30,9 +30,6 @@ const ENV_NAMES = ["dev", "staging", "prod", "canary", "qa", "perf", "dr", "sand
 
 const ms = (n: number) => Math.round(n * 100) / 100;
 const round2 = (n: number) => Math.round(n * 100) / 100;
-
-
-
 
 const fmtMs = (n: number) => (!Number.isFinite(n) ? "n/a" : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${ms(n)} ms`);
 
@@ -89,21 +86,35 @@ async function main() {
     const total = APPS * ENVS_PER_APP;
     log(`Seeding ${APPS} applications x ${ENVS_PER_APP} environments = ${total} environments (createMany)`);
     const seedStarted = performance.now();
-    const repo = await prisma.repository.create({ data: { name: "bench-config", url: "http://127.0.0.1:1/bench-config.git", status: "ready", defaultBranch: "main" } });
+    const repo = await prisma.repository.create({
+      data: { name: "bench-config", url: "http://127.0.0.1:1/bench-config.git", status: "ready", defaultBranch: "main" },
+    });
     const clusters = await Promise.all(
-      ["prod-eu", "prod-us", "staging"].map((name) => prisma.cluster.create({ data: { name, server: `https://${name}.example.com:6443`, status: "connected" } })),
+      ["prod-eu", "prod-us", "staging"].map((name) =>
+        prisma.cluster.create({ data: { name, server: `https://${name}.example.com:6443`, status: "connected" } }),
+      ),
     );
-    await prisma.application.createMany({ data: Array.from({ length: APPS }, (_, i) => ({ name: `app-${i}`, description: `Service ${i} of the bench fleet` })) });
+    await prisma.application.createMany({
+      data: Array.from({ length: APPS }, (_, i) => ({ name: `app-${i}`, description: `Service ${i} of the bench fleet` })),
+    });
     const apps = await prisma.application.findMany({ select: { id: true, name: true } });
     const random = rng(42);
     const envs = apps.flatMap((a) =>
       Array.from({ length: ENVS_PER_APP }, (_, position) => {
         const name = ENV_NAMES[position % ENV_NAMES.length]! + (position >= ENV_NAMES.length ? `-${position}` : "");
-        const syncStatus = pick(random(), [["Synced", 0.7], ["OutOfSync", 0.2], ["Unknown", 0.1]] as Array<["Synced" | "OutOfSync" | "Unknown", number]>);
-        const health = pick(random(), [["Healthy", 0.7], ["Progressing", 0.1], ["Degraded", 0.08], ["Missing", 0.05], ["Suspended", 0.02], ["Unknown", 0.05]] as Array<[
-          "Healthy" | "Progressing" | "Degraded" | "Missing" | "Suspended" | "Unknown",
-          number,
-        ]>);
+        const syncStatus = pick(random(), [
+          ["Synced", 0.7],
+          ["OutOfSync", 0.2],
+          ["Unknown", 0.1],
+        ] as Array<["Synced" | "OutOfSync" | "Unknown", number]>);
+        const health = pick(random(), [
+          ["Healthy", 0.7],
+          ["Progressing", 0.1],
+          ["Degraded", 0.08],
+          ["Missing", 0.05],
+          ["Suspended", 0.02],
+          ["Unknown", 0.05],
+        ] as Array<["Healthy" | "Progressing" | "Degraded" | "Missing" | "Suspended" | "Unknown", number]>);
         const objectCount = 5 + Math.floor(random() * 60);
         const outOfSyncCount = syncStatus === "OutOfSync" ? 1 + Math.floor(random() * 5) : 0;
         return {
@@ -132,16 +143,26 @@ async function main() {
     for (let i = 0; i < envs.length; i += 1000) await prisma.environment.createMany({ data: envs.slice(i, i + 1000) });
     await sql.query("VACUUM ANALYZE");
     const seedMs = performance.now() - seedStarted;
-    const counts = (await sql.query(`SELECT "syncStatus"::text AS s, health::text AS h, count(*)::int AS n FROM "Environment" GROUP BY 1, 2`)).rows as Array<{ s: string; h: string; n: number }>;
+    const counts = (await sql.query(`SELECT "syncStatus"::text AS s, health::text AS h, count(*)::int AS n FROM "Environment" GROUP BY 1, 2`)).rows as Array<{
+      s: string;
+      h: string;
+      n: number;
+    }>;
     const bySync = (s: string) => counts.filter((c) => c.s === s).reduce((a, c) => a + c.n, 0);
     const byHealth = (h: string) => counts.filter((c) => c.h === h).reduce((a, c) => a + c.n, 0);
-    log(`Seeded in ${fmtMs(seedMs)}: ${bySync("Synced")} Synced, ${bySync("OutOfSync")} OutOfSync, ${bySync("Unknown")} Unknown; ${byHealth("Degraded")} Degraded`);
+    log(
+      `Seeded in ${fmtMs(seedMs)}: ${bySync("Synced")} Synced, ${bySync("OutOfSync")} OutOfSync, ${bySync("Unknown")} Unknown; ${byHealth("Degraded")} Degraded`,
+    );
 
     // ---------------------------------------------------------- 3. queries
     const cases: Array<{ name: string; input: Record<string, unknown>; raw: { where: string; params: unknown[] } }> = [
       { name: "first page", input: { page: 1, pageSize: 50 }, raw: { where: "TRUE", params: [] } },
       { name: "page 15", input: { page: 15, pageSize: 50 }, raw: { where: "TRUE", params: [] } },
-      { name: 'search q="app-12"', input: { page: 1, pageSize: 50, q: "app-12" }, raw: { where: `(e.name ILIKE $1 OR a.name ILIKE $1)`, params: ["%app-12%"] } },
+      {
+        name: 'search q="app-12"',
+        input: { page: 1, pageSize: 50, q: "app-12" },
+        raw: { where: `(e.name ILIKE $1 OR a.name ILIKE $1)`, params: ["%app-12%"] },
+      },
       { name: "syncStatus=OutOfSync", input: { page: 1, pageSize: 50, syncStatus: "OutOfSync" }, raw: { where: `e."syncStatus" = 'OutOfSync'`, params: [] } },
       { name: "health=Degraded", input: { page: 1, pageSize: 50, health: "Degraded" }, raw: { where: `e.health = 'Degraded'`, params: [] } },
     ];
@@ -150,7 +171,9 @@ async function main() {
     const captured: Array<{ query: string; params: string }> = [];
     const logging = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 2 }), log: [{ emit: "event", level: "query" }] });
     cleanups.push(() => logging.$disconnect());
-    (logging as unknown as { $on: (e: "query", cb: (ev: { query: string; params: string }) => void) => void }).$on("query", (ev) => captured.push({ query: ev.query, params: ev.params }));
+    (logging as unknown as { $on: (e: "query", cb: (ev: { query: string; params: string }) => void) => void }).$on("query", (ev) =>
+      captured.push({ query: ev.query, params: ev.params }),
+    );
 
     const prismaOverhead = await sample(() => prisma.$queryRaw`SELECT 1`, ITERATIONS, WARMUP, ms);
     const rows: Array<Record<string, unknown>> = [];
@@ -191,7 +214,15 @@ async function main() {
 
     // ---------------------------------------------------------- 3b. experiment (throwaway database only)
     // Candidate index for the ORDER BY application name, position: Environment(applicationId, position).
-    const experiment: Array<{ name: string; before: Stats; after: Stats; planBefore: string; planAfter: string; execAfter: number; innerJoin: { before: Stats; after: Stats; plan: string; exec: number } }> = [];
+    const experiment: Array<{
+      name: string;
+      before: Stats;
+      after: Stats;
+      planBefore: string;
+      planAfter: string;
+      execAfter: number;
+      innerJoin: { before: Stats; after: Stats; plan: string; exec: number };
+    }> = [];
     // The same page with an INNER JOIN (an environment always has its application: the FK is NOT NULL),
     // which lets Postgres walk Application(name) in order and stop after the page.
     const innerJoinSql = (limit: number, offset: number) => `
@@ -218,15 +249,28 @@ async function main() {
         const innerAfter = await sample(() => sql.query(innerSql), ITERATIONS, WARMUP, ms);
         const innerPlan = (await sql.query(`EXPLAIN (ANALYZE) ${innerSql}`)).rows.map((r) => r["QUERY PLAN"] as string);
         const innerJoin = {
-          before: innerBefore.get(c.name)!, after: innerAfter,
-          plan: innerPlan.filter((l) => /->|^Limit/.test(l)).slice(0, 5).map((l) => l.trim().replace(/\s+\(cost.*$/, "")).join(" / "),
+          before: innerBefore.get(c.name)!,
+          after: innerAfter,
+          plan: innerPlan
+            .filter((l) => /->|^Limit/.test(l))
+            .slice(0, 5)
+            .map((l) => l.trim().replace(/\s+\(cost.*$/, ""))
+            .join(" / "),
           exec: Number(innerPlan.find((l) => l.startsWith("Execution Time"))?.match(/([\d.]+) ms/)?.[1] ?? NaN),
         };
         const beforeMain = (before.statements as Array<{ sql: string; plan: string[] }>).find((s) => /ORDER BY/.test(s.sql))!;
         experiment.push({
-          name: c.name, before: before.tideline as Stats, after,
-          planBefore: beforeMain.plan.slice(0, 3).map((l) => l.trim()).join(" / "),
-          planAfter: plan.slice(0, 3).map((l) => l.trim()).join(" / "),
+          name: c.name,
+          before: before.tideline as Stats,
+          after,
+          planBefore: beforeMain.plan
+            .slice(0, 3)
+            .map((l) => l.trim())
+            .join(" / "),
+          planAfter: plan
+            .slice(0, 3)
+            .map((l) => l.trim())
+            .join(" / "),
           execAfter: Number(plan.find((l) => l.startsWith("Execution Time"))?.match(/([\d.]+) ms/)?.[1] ?? NaN),
           innerJoin,
         });
@@ -251,11 +295,17 @@ async function main() {
     const out: string[] = [];
     out.push("", `Tideline overview API benchmark: environmentOverview over ${total} environments (${APPS} applications x ${ENVS_PER_APP})`);
     out.push(`Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, PostgreSQL ${machine.postgres}`);
-    out.push(`Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs)`);
-    out.push(`Seeded in ${fmtMs(seedMs)}: ${bySync("Synced")} Synced / ${bySync("OutOfSync")} OutOfSync / ${bySync("Unknown")} Unknown; ${byHealth("Healthy")} Healthy, ${byHealth("Degraded")} Degraded, ${byHealth("Progressing")} Progressing`);
+    out.push(
+      `Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs)`,
+    );
+    out.push(
+      `Seeded in ${fmtMs(seedMs)}: ${bySync("Synced")} Synced / ${bySync("OutOfSync")} OutOfSync / ${bySync("Unknown")} Unknown; ${byHealth("Healthy")} Healthy, ${byHealth("Degraded")} Degraded, ${byHealth("Progressing")} Progressing`,
+    );
     out.push(`Prisma round trip alone (SELECT 1 via $queryRaw): median ${fmtMs(prismaOverhead.median)}, p95 ${fmtMs(prismaOverhead.p95)}`);
     out.push("");
-    out.push(`environmentOverview, pageSize 50: ${ITERATIONS} runs after ${WARMUP} warm-ups (target: < ${TARGET_MS} ms server-side). Baseline: one hand-written SQL statement via pg returning the same page and total`);
+    out.push(
+      `environmentOverview, pageSize 50: ${ITERATIONS} runs after ${WARMUP} warm-ups (target: < ${TARGET_MS} ms server-side). Baseline: one hand-written SQL statement via pg returning the same page and total`,
+    );
     out.push(
       table(
         ["Query", "Matches", "Median", "p95", "Max", "Target", "SQL floor median", "Floor p95", "Same rows", "Postgres exec (per statement)"],
@@ -263,13 +313,25 @@ async function main() {
           const t = r.tideline as Stats;
           const f = r.raw as Stats;
           const st = r.statements as Array<{ executionMs: number }>;
-          return [r.name as string, r.total as number, fmtMs(t.median), fmtMs(t.p95), fmtMs(t.max), t.p95 < TARGET_MS ? "met" : "MISSED", fmtMs(f.median), fmtMs(f.p95), r.rawMatches ? "yes" : "NO", st.map((s) => `${s.executionMs} ms`).join(" + ")];
+          return [
+            r.name as string,
+            r.total as number,
+            fmtMs(t.median),
+            fmtMs(t.p95),
+            fmtMs(t.max),
+            t.p95 < TARGET_MS ? "met" : "MISSED",
+            fmtMs(f.median),
+            fmtMs(f.p95),
+            r.rawMatches ? "yes" : "NO",
+            st.map((s) => `${s.executionMs} ms`).join(" + "),
+          ];
         }),
       ),
     );
     out.push("");
     out.push("Statements Prisma sends per call (first case; plan top node):");
-    for (const s of (rows[0]!.statements as Array<{ sql: string; topNode: string; executionMs: number }>)) out.push(`  [${s.executionMs} ms, ${s.topNode}] ${s.sql.replace(/\s+/g, " ").slice(0, 400)}`);
+    for (const s of rows[0]!.statements as Array<{ sql: string; topNode: string; executionMs: number }>)
+      out.push(`  [${s.executionMs} ms, ${s.topNode}] ${s.sql.replace(/\s+/g, " ").slice(0, 400)}`);
     for (const r of rows.slice(1)) {
       const st = r.statements as Array<{ topNode: string; executionMs: number }>;
       out.push(`  ${r.name}: ${st.map((s) => `${s.topNode} (${s.executionMs} ms)`).join("; ")}`);
@@ -281,10 +343,27 @@ async function main() {
     }
     if (experiment.length) {
       out.push("", 'Experiment: candidate index CREATE INDEX ON "Environment" ("applicationId", position) (throwaway database; prisma/ untouched)');
-      out.push(table(["Query", "Median before", "p95 before", "Median after", "p95 after", "Main statement exec after"], experiment.map((e) => [e.name, fmtMs(e.before.median), fmtMs(e.before.p95), fmtMs(e.after.median), fmtMs(e.after.p95), `${e.execAfter} ms`])));
+      out.push(
+        table(
+          ["Query", "Median before", "p95 before", "Median after", "p95 after", "Main statement exec after"],
+          experiment.map((e) => [e.name, fmtMs(e.before.median), fmtMs(e.before.p95), fmtMs(e.after.median), fmtMs(e.after.p95), `${e.execAfter} ms`]),
+        ),
+      );
       for (const e of experiment) out.push(`  ${e.name}: plan before: ${e.planBefore}`, `  ${" ".repeat(e.name.length)}  plan after:  ${e.planAfter}`);
       out.push("Same page as one INNER JOIN statement via pg (LEFT JOIN, which Prisma emits for orderBy on a relation, keeps Environment as the outer side):");
-      out.push(table(["Query", "Median without index", "Median with index", "p95 with index", "Exec with index", "Plan with index"], experiment.map((e) => [e.name, fmtMs(e.innerJoin.before.median), fmtMs(e.innerJoin.after.median), fmtMs(e.innerJoin.after.p95), `${e.innerJoin.exec} ms`, e.innerJoin.plan])));
+      out.push(
+        table(
+          ["Query", "Median without index", "Median with index", "p95 with index", "Exec with index", "Plan with index"],
+          experiment.map((e) => [
+            e.name,
+            fmtMs(e.innerJoin.before.median),
+            fmtMs(e.innerJoin.after.median),
+            fmtMs(e.innerJoin.after.p95),
+            `${e.innerJoin.exec} ms`,
+            e.innerJoin.plan,
+          ]),
+        ),
+      );
     }
     const text = out.join("\n");
     console.log(text);

@@ -6,7 +6,7 @@
 //      in a clone, `kustomize build`, `kubectl diff --server-side`
 //   b. protected prod: last approval -> change request merged -> prod synced and healthy
 //
-//   npx tsx bench/promotion.ts                     # BENCH_IMAGES=50 BENCH_RUNS=10
+//   npx tsx --conditions=react-server bench/promotion.ts                     # BENCH_IMAGES=50 BENCH_RUNS=10
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -33,7 +33,9 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
     child.on("error", reject);
-    child.on("close", (code) => ((opts.okCodes ?? [0]).includes(code ?? -1) ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} (${code}): ${err.slice(0, 800)}`))));
+    child.on("close", (code) =>
+      (opts.okCodes ?? [0]).includes(code ?? -1) ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} (${code}): ${err.slice(0, 800)}`)),
+    );
     child.stdin.on("error", () => {});
     child.stdin.end(opts.input ?? "");
   });
@@ -47,7 +49,9 @@ function writeRepo(dir: string) {
   const resources: string[] = [];
   for (let i = 0; i < IMAGES; i++) {
     resources.push(`${svc(i)}.yaml`);
-    writeFileSync(path.join(base, `${svc(i)}.yaml`), `apiVersion: apps/v1
+    writeFileSync(
+      path.join(base, `${svc(i)}.yaml`),
+      `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${svc(i)}
@@ -62,14 +66,24 @@ spec:
       containers:
         - name: app
           image: registry.example.com/team/${svc(i)}:1.0.0
-`);
+`,
+    );
   }
-  writeFileSync(path.join(base, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join("\n")}\n`);
-  for (const [env, tag] of [["dev", "1.1.0"], ["prod", "1.0.0"]] as const) {
+  writeFileSync(
+    path.join(base, "kustomization.yaml"),
+    `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}`).join("\n")}\n`,
+  );
+  for (const [env, tag] of [
+    ["dev", "1.1.0"],
+    ["prod", "1.0.0"],
+  ] as const) {
     const overlay = path.join(dir, `apps/fleet/overlays/${env}`);
     mkdirSync(overlay, { recursive: true });
     const images = Array.from({ length: IMAGES }, (_, i) => `  - name: registry.example.com/team/${svc(i)}\n    newTag: "${tag}"`).join("\n");
-    writeFileSync(path.join(overlay, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\nimages:\n${images}\n`);
+    writeFileSync(
+      path.join(overlay, "kustomization.yaml"),
+      `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../../base\nimages:\n${images}\n`,
+    );
   }
 }
 
@@ -86,8 +100,11 @@ async function main() {
     const fresh = await freshDatabase({ dataDir: tmp, prefix: "tideline_bench" });
     cleanups.push(() => fresh.stop());
     Object.assign(process.env, {
-      DATABASE_URL: fresh.url, TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"), TIDELINE_DATA_DIR: path.join(tmp, "data"),
-      TIDELINE_FETCH_INTERVAL_SECONDS: "0", TIDELINE_RECONCILE_INTERVAL_SECONDS: "0",
+      DATABASE_URL: fresh.url,
+      TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"),
+      TIDELINE_DATA_DIR: path.join(tmp, "data"),
+      TIDELINE_FETCH_INTERVAL_SECONDS: "0",
+      TIDELINE_RECONCILE_INTERVAL_SECONDS: "0",
     });
     const bedDir = path.join(tmp, "testbed");
     mkdirSync(bedDir);
@@ -98,7 +115,7 @@ async function main() {
     const kubeconfig = readFileSync(tb.kubeconfigPath, "utf8");
 
     const { db } = await import("../lib/db");
-    const { fetchDeps, sealDeps, clusterDeps } = await import("../lib/services");
+    const { fetchDeps, sealDeps, clusterDeps } = await import("../server/root");
     const { addRepository } = await import("../lib/repositories/add-repository");
     const { fetchRepository } = await import("../lib/repositories/fetch-repository");
     const { registerCluster } = await import("../lib/clusters/manage-clusters");
@@ -107,7 +124,10 @@ async function main() {
     const { previewPromotion } = await import("../lib/promotions/preview");
     const { createPromotion } = await import("../lib/promotions/create");
     const { decidePromotion } = await import("../lib/promotions/decide");
-    const { promotionDeps, promotionTick } = await import("../lib/promotions/background");
+    const { promotionDeps } = await import("../server/root");
+    const { startWorker, stopWorker } = await import("../server/worker");
+    await startWorker(); // the landing and the sync run as jobs, like in the product
+    cleanups.push(() => stopWorker());
     const { createUser } = await import("../lib/users/manage-users");
     const prisma = db();
     cleanups.push(() => prisma.$disconnect());
@@ -127,10 +147,25 @@ async function main() {
     cleanups.push(() => server.stop());
     const repo = await addRepository(sealDeps(), { name: "fleet", url: `${server.url}/fleet.git` }, null);
     await fetchRepository(fetchDeps(), repo.id);
-    const { cluster } = await registerCluster(clusterDeps(), { source: "kubeconfig", name: "testbed", kubeconfig, context: parseYaml(kubeconfig)["current-context"] });
+    const { cluster } = await registerCluster(clusterDeps(), {
+      source: "kubeconfig",
+      name: "testbed",
+      kubeconfig,
+      context: parseYaml(kubeconfig)["current-context"],
+    });
     const app = await createApplication(prisma, { name: "fleet" });
     const mk = (name: string, position: number) =>
-      createEnvironment(prisma, deps.mirrorsDir, app.id, { name, position, repositoryId: repo.id, branch: "main", path: `apps/fleet/overlays/${name}`, clusterId: cluster.id, namespace: `fleet-${name}`, renderer: "auto", helmValuesFiles: [] });
+      createEnvironment(prisma, deps.mirrorsDir, app.id, {
+        name,
+        position,
+        repositoryId: repo.id,
+        branch: "main",
+        path: `apps/fleet/overlays/${name}`,
+        clusterId: cluster.id,
+        namespace: `fleet-${name}`,
+        renderer: "auto",
+        helmValuesFiles: [],
+      });
     const dev = await mk("dev", 0);
     const prod = await mk("prod", 1);
     // Both environments run their overlay first (auto-sync), so the preview diffs 50 live Deployments.
@@ -158,7 +193,10 @@ async function main() {
       for (let j = 0; j < IMAGES; j++) await run(KUSTOMIZE_BIN, ["edit", "set", "image", `registry.example.com/team/${svc(j)}:1.1.0`], { cwd: overlay });
       await run("git", ["-C", clone, "diff", "--stat"]);
       const rendered = await run(KUSTOMIZE_BIN, ["build", overlay]);
-      await run(KUBECTL, ["--kubeconfig", tb.kubeconfigPath, "diff", "--server-side", "--force-conflicts", "-n", "fleet-prod", "-f", "-"], { input: rendered, okCodes: [0, 1] });
+      await run(KUBECTL, ["--kubeconfig", tb.kubeconfigPath, "diff", "--server-side", "--force-conflicts", "-n", "fleet-prod", "-f", "-"], {
+        input: rendered,
+        okCodes: [0, 1],
+      });
       byHand.push(performance.now() - started);
     }
     const hand = stats(byHand, ms);
@@ -169,33 +207,56 @@ async function main() {
     const dev1 = await createUser(prisma, { username: "bench-dev", password: "bench-password-1", role: "developer" });
     const approver = await createUser(prisma, { username: "bench-approver", password: "bench-password-2", role: "approver" });
     const fresh2 = await previewPromotion(deps, dev.id, prod.id, author);
-    const promotion = await createPromotion(deps, dev1, { sourceEnvironmentId: dev.id, targetEnvironmentId: prod.id, previewHash: fresh2.previewHash, acknowledgeWarnings: true });
+    const promotion = await createPromotion(deps, dev1, {
+      sourceEnvironmentId: dev.id,
+      targetEnvironmentId: prod.id,
+      previewHash: fresh2.previewHash,
+      acknowledgeWarnings: true,
+    });
     const started = performance.now();
     await decidePromotion(deps, approver, promotion.id, { decision: "approved", comment: "ship it" });
-    const merged = performance.now() - started;
     let status = "";
+    let merged = 0;
     while (performance.now() - started < WAIT_MS) {
-      await reconcileEnvironment(deps, prod.id, { allowAutoSync: false });
-      await promotionTick(deps);
       status = (await prisma.promotion.findUniqueOrThrow({ where: { id: promotion.id } })).status;
+      if (!merged && status !== "approved") merged = performance.now() - started;
       if (status === "succeeded" || status === "failed") break;
-      await sleep(200);
+      await sleep(50);
     }
     const approvalToHealthy = performance.now() - started;
     if (status !== "succeeded") {
       const p = await prisma.promotion.findUniqueOrThrow({ where: { id: promotion.id }, include: { events: true, targetEnvironment: true } });
       const runs = await prisma.syncRun.findMany({ where: { environmentId: prod.id }, orderBy: { startedAt: "desc" }, take: 3 });
-      log(`promotion did not succeed: ${JSON.stringify({ status: p.status, error: p.error, commit: p.commitSha, env: { synced: p.targetEnvironment.syncedRevision, sync: p.targetEnvironment.syncStatus, health: p.targetEnvironment.health }, events: p.events.map((e) => `${e.action}: ${e.detail}`), runs: runs.map((r) => `${r.revision.slice(0, 7)} ${r.status} ${r.error}`) })}`);
+      log(
+        `promotion did not succeed: ${JSON.stringify({ status: p.status, error: p.error, commit: p.commitSha, env: { synced: p.targetEnvironment.syncedRevision, sync: p.targetEnvironment.syncStatus, health: p.targetEnvironment.health }, events: p.events.map((e) => `${e.action}: ${e.detail}`), runs: runs.map((r) => `${r.revision.slice(0, 7)} ${r.status} ${r.error}`) })}`,
+      );
     }
 
-    console.log(`\nPromotion preview, ${IMAGES} image references (${RUNS} runs; load ${os.loadavg().map((n) => n.toFixed(2)).join(" ")})`);
-    console.log(table(["", "median", "p95", "min"], [
-      ["Tideline previewPromotion (first)", `${ms(first.ms)} ms`, "", ""],
-      ["Tideline previewPromotion", `${preview.median} ms`, `${preview.p95} ms`, `${preview.min} ms`],
-      ["by hand: clone + 50x kustomize edit + build + kubectl diff", `${hand.median} ms`, `${hand.p95} ms`, `${hand.min} ms`],
-    ]));
+    console.log(
+      `\nPromotion preview, ${IMAGES} image references (${RUNS} runs; load ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(" ")})`,
+    );
+    console.log(
+      table(
+        ["", "median", "p95", "min"],
+        [
+          ["Tideline previewPromotion (first)", `${ms(first.ms)} ms`, "", ""],
+          ["Tideline previewPromotion", `${preview.median} ms`, `${preview.p95} ms`, `${preview.min} ms`],
+          ["by hand: clone + 50x kustomize edit + build + kubectl diff", `${hand.median} ms`, `${hand.p95} ms`, `${hand.min} ms`],
+        ],
+      ),
+    );
     console.log(`\nLast approval -> merged: ${ms(merged)} ms; -> prod synced and healthy (${status}): ${ms(approvalToHealthy)} ms`);
-    Object.assign(results, { previewFirstMs: ms(first.ms), preview, byHand: hand, approvalToMergedMs: ms(merged), approvalToHealthyMs: ms(approvalToHealthy), finalStatus: status });
+    Object.assign(results, {
+      previewFirstMs: ms(first.ms),
+      preview,
+      byHand: hand,
+      approvalToMergedMs: ms(merged),
+      approvalToHealthyMs: ms(approvalToHealthy),
+      finalStatus: status,
+    });
     writeResults(ROOT, "promotion", results);
   } finally {
     await runCleanups(cleanups, tmp, false);

@@ -4,7 +4,7 @@
 // Baseline in the same run: what a person does by hand with the git CLI (clone, write the 20
 // files, commit, push a branch).
 //
-//   npx tsx bench/propose-change.ts            # BENCH_FILES=20 BENCH_RUNS=10
+//   npx tsx --conditions=react-server bench/propose-change.ts            # BENCH_FILES=20 BENCH_RUNS=10
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -37,7 +37,12 @@ async function main() {
     const { createDemoRepository, runGit } = await import("../support/demo-repo");
     const fresh = await freshDatabase({ dataDir: tmp, prefix: "tideline_bench" });
     cleanups.push(() => fresh.stop());
-    Object.assign(process.env, { DATABASE_URL: fresh.url, TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"), TIDELINE_DATA_DIR: path.join(tmp, "data"), TIDELINE_FETCH_INTERVAL_SECONDS: "0" });
+    Object.assign(process.env, {
+      DATABASE_URL: fresh.url,
+      TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"),
+      TIDELINE_DATA_DIR: path.join(tmp, "data"),
+      TIDELINE_FETCH_INTERVAL_SECONDS: "0",
+    });
     const gitRoot = path.join(tmp, "git");
     mkdirSync(gitRoot);
     await createDemoRepository(path.join(gitRoot, "config.git"));
@@ -45,7 +50,7 @@ async function main() {
     cleanups.push(() => server.stop());
 
     const { db } = await import("../lib/db");
-    const { fetchDeps, sealDeps, changeDeps } = await import("../lib/services");
+    const { fetchDeps, sealDeps, changeDeps } = await import("../server/root");
     const { addRepository } = await import("../lib/repositories/add-repository");
     const { fetchRepository } = await import("../lib/repositories/fetch-repository");
     const { proposeChange } = await import("../lib/changes/propose-change");
@@ -80,11 +85,21 @@ async function main() {
     }
     const t = stats(tideline, ms);
     const b = stats(byHand, ms);
-    console.log(`\nPropose a change of ${FILES} files -> change request (${RUNS} runs; load ${os.loadavg().map((n) => n.toFixed(2)).join(" ")}; target < 3 s)`);
-    console.log(table(["", "median", "p95", "max"], [
-      ["Tideline proposeChange (commit, push branch, record, index)", `${t.median} ms`, `${t.p95} ms`, `${t.max} ms`],
-      ["git CLI by hand (clone, write, commit, push)", `${b.median} ms`, `${b.p95} ms`, `${b.max} ms`],
-    ]));
+    console.log(
+      `\nPropose a change of ${FILES} files -> change request (${RUNS} runs; load ${os
+        .loadavg()
+        .map((n) => n.toFixed(2))
+        .join(" ")}; target < 3 s)`,
+    );
+    console.log(
+      table(
+        ["", "median", "p95", "max"],
+        [
+          ["Tideline proposeChange (commit, push branch, record, index)", `${t.median} ms`, `${t.p95} ms`, `${t.max} ms`],
+          ["git CLI by hand (clone, write, commit, push)", `${b.median} ms`, `${b.p95} ms`, `${b.max} ms`],
+        ],
+      ),
+    );
     writeResults(ROOT, "propose-change", { files: FILES, tideline: t, byHand: b, load: os.loadavg() });
   } finally {
     await runCleanups(cleanups, tmp, false);

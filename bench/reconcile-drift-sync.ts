@@ -8,8 +8,8 @@
 //   c. drift check (cold and warm)       vs  kubectl diff --server-side -f <dir>
 //   d. latency: commit -> OutOfSync, live edit by someone else -> drift shown (p50/p95)
 //
-//   npx tsx bench/reconcile-drift-sync.ts                                       # full run
-//   BENCH_CONFIGMAPS=70 BENCH_DEPLOYMENTS=30 BENCH_TRIALS=5 npx tsx bench/reconcile-drift-sync.ts   # smoke run
+//   npx tsx --conditions=react-server bench/reconcile-drift-sync.ts                                       # full run
+//   BENCH_CONFIGMAPS=70 BENCH_DEPLOYMENTS=30 BENCH_TRIALS=5 npx tsx --conditions=react-server bench/reconcile-drift-sync.ts   # smoke run
 //
 // Optional env: BENCH_CONFIGMAPS (700), BENCH_DEPLOYMENTS (300), BENCH_TRIALS (20 per latency),
 // BENCH_WARM_RUNS (5), BENCH_COLD_RUNS (3 child processes), BENCH_DIFF_RUNS (3), BENCH_KEEP=1 to
@@ -50,17 +50,27 @@ const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 // ------------------------------------------------------------------ stats and tables (as in cluster-cache.ts)
 
-
-
-
 const fmtMs = (n: number) =>
-  !Number.isFinite(n) ? "n/a" : n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : n >= 1 ? `${ms(n)} ms` : `${Math.round(n * 1000)} µs`;
+  !Number.isFinite(n)
+    ? "n/a"
+    : n >= 10_000
+      ? `${(n / 1000).toFixed(1)} s`
+      : n >= 1000
+        ? `${(n / 1000).toFixed(2)} s`
+        : n >= 1
+          ? `${ms(n)} ms`
+          : `${Math.round(n * 1000)} µs`;
 /** How many times faster Tideline is (baseline / Tideline). */
-const faster = (tideline: number, baseline: number) => (tideline > 0 && Number.isFinite(baseline) ? `${(baseline / tideline).toFixed(baseline / tideline >= 100 ? 0 : 2)}x` : "n/a");
+const faster = (tideline: number, baseline: number) =>
+  tideline > 0 && Number.isFinite(baseline) ? `${(baseline / tideline).toFixed(baseline / tideline >= 100 ? 0 : 2)}x` : "n/a";
 
 // ------------------------------------------------------------------ processes
 
-function runCommand(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; okCodes?: number[]; keepStdout?: boolean } = {}): Promise<{ ms: number; code: number; stdout: string; stderr: string; bytes: number }> {
+function runCommand(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; okCodes?: number[]; keepStdout?: boolean } = {},
+): Promise<{ ms: number; code: number; stdout: string; stderr: string; bytes: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env });
@@ -86,7 +96,11 @@ function runCommand(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
 async function topProcesses(): Promise<string[]> {
   try {
     const { stdout } = await runCommand("ps", ["-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"]);
-    return stdout.split("\n").map((l) => l.trim()).filter(Boolean).slice(0, 4);
+    return stdout
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(0, 4);
   } catch {
     return [];
   }
@@ -177,7 +191,7 @@ async function coldChild(mode: string) {
   const envId = process.env.BENCH_ENV_ID!;
   const tImport = performance.now();
   const { db } = await import("../lib/db");
-  const { reconcileDeps } = await import("../lib/services");
+  const { reconcileDeps } = await import("../server/root");
   const { assessEnvironment } = await import("../lib/reconcile/reconcile-environment");
   const { headRevision, desiredState } = await import("../lib/reconcile/desired");
   const { compareEnvironment } = await import("../lib/reconcile/drift");
@@ -198,11 +212,19 @@ async function coldChild(mode: string) {
     // What the first compareEnvironment call does implicitly: discovery + paginated LIST of each kind.
     const fill = await timed(() => Promise.all([cache.kind("v1", "ConfigMap"), cache.kind("apps/v1", "Deployment")]));
     const revision = await timed(() => headRevision(prisma, env));
-    const desired = await timed(() => desiredState({ env, revision: revision.value, mirrorsDir: deps.mirrorsDir, dataDir: deps.dataDir, discovery: cache.discovery }));
-    const inventory = await timed(() =>
-      prisma.resourceState.findMany({ where: { environmentId: env.id, inInventory: true }, distinct: ["apiVersion", "kind"], select: { apiVersion: true, kind: true } }),
+    const desired = await timed(() =>
+      desiredState({ env, revision: revision.value, mirrorsDir: deps.mirrorsDir, dataDir: deps.dataDir, discovery: cache.discovery }),
     );
-    const compare = await timed(() => compareEnvironment({ cache, desired: desired.value.objects, environmentId: env.id, inventoryKinds: inventory.value, ignoreRules: [] }));
+    const inventory = await timed(() =>
+      prisma.resourceState.findMany({
+        where: { environmentId: env.id, inInventory: true },
+        distinct: ["apiVersion", "kind"],
+        select: { apiVersion: true, kind: true },
+      }),
+    );
+    const compare = await timed(() =>
+      compareEnvironment({ cache, desired: desired.value.objects, environmentId: env.id, inventoryKinds: inventory.value, ignoreRules: [] }),
+    );
     out.totalMs = ms(performance.now() - t0);
     out.split = {
       cacheForMs: ms(cacheFor.ms),
@@ -271,7 +293,7 @@ async function main() {
 
     // Lib modules only now: they read the environment on first use.
     const { db } = await import("../lib/db");
-    const { fetchDeps, sealDeps, clusterDeps, reconcileDeps } = await import("../lib/services");
+    const { fetchDeps, sealDeps, clusterDeps, reconcileDeps } = await import("../server/root");
     const { addRepository } = await import("../lib/repositories/add-repository");
     const { fetchRepository } = await import("../lib/repositories/fetch-repository");
     const { registerCluster } = await import("../lib/clusters/manage-clusters");
@@ -280,7 +302,7 @@ async function main() {
     const { syncEnvironment } = await import("../lib/reconcile/sync");
     const { headRevision, desiredState, INVENTORY_LABEL } = await import("../lib/reconcile/desired");
     const { compareEnvironment } = await import("../lib/reconcile/drift");
-    const { Reconciler } = await import("../lib/reconcile/worker");
+    const { startWorker, stopWorker } = await import("../server/worker");
     const { kubeRequest } = await import("../lib/kube/transport");
     const prisma = db();
     cleanups.push(() => prisma.$disconnect());
@@ -293,7 +315,12 @@ async function main() {
     for (let i = 0; i < CONFIGMAPS; i++) writeFileSync(path.join(src, FOLDER, `cm-${String(i).padStart(4, "0")}.yaml`), stringify(configMap(i)));
     for (let i = 0; i < DEPLOYMENTS; i++) writeFileSync(path.join(src, FOLDER, `deploy-${String(i).padStart(4, "0")}.yaml`), stringify(deployment(i)));
     writeFileSync(path.join(src, "README.md"), "# bench\n");
-    const gitAuthor = { GIT_AUTHOR_NAME: "Bench", GIT_AUTHOR_EMAIL: "bench@example.com", GIT_COMMITTER_NAME: "Bench", GIT_COMMITTER_EMAIL: "bench@example.com" };
+    const gitAuthor = {
+      GIT_AUTHOR_NAME: "Bench",
+      GIT_AUTHOR_EMAIL: "bench@example.com",
+      GIT_COMMITTER_NAME: "Bench",
+      GIT_COMMITTER_EMAIL: "bench@example.com",
+    };
     await runGit(["init", "-q", "-b", "main", src]);
     await runGit(["-C", src, "add", "-A"]);
     await runGit(["-C", src, "commit", "-q", "-m", "1,000 objects"], { env: gitAuthor });
@@ -306,17 +333,30 @@ async function main() {
 
     const repo = await addRepository(sealDeps(), { name: "bench-drift", url: `${server.url}/bench-drift.git` }, null);
     const firstFetch = await timed(() => fetchRepository(fetchDeps(), repo.id));
-    const { cluster } = await registerCluster(clusterDeps(), { source: "kubeconfig", name: "testbed", kubeconfig, context: parseYaml(kubeconfig)["current-context"] });
+    const { cluster } = await registerCluster(clusterDeps(), {
+      source: "kubeconfig",
+      name: "testbed",
+      kubeconfig,
+      context: parseYaml(kubeconfig)["current-context"],
+    });
     if (cluster.status !== "connected") log(`cluster status: ${cluster.status} (${cluster.lastError})`);
     const app = await createApplication(prisma, { name: "bench" });
     const envRow = await createEnvironment(prisma, deps.mirrorsDir, app.id, {
-      name: "drift", repositoryId: repo.id, branch: "main", path: FOLDER, clusterId: cluster.id, namespace: NS, renderer: "plain", helmValuesFiles: [],
+      name: "drift",
+      repositoryId: repo.id,
+      branch: "main",
+      path: FOLDER,
+      clusterId: cluster.id,
+      namespace: NS,
+      renderer: "plain",
+      helmValuesFiles: [],
     });
     const envId = envRow.id;
     log(`Repository fetched in ${fmtMs(firstFetch.ms)}; environment ${envId} -> namespace ${NS}`);
 
     const kubectlCache = path.join(tmp, "kubectl-cache");
-    const kubectl = (args: string[], okCodes?: number[]) => runCommand(KUBECTL, ["--kubeconfig", kubeconfigPath, "--cache-dir", kubectlCache, ...args], { okCodes });
+    const kubectl = (args: string[], okCodes?: number[]) =>
+      runCommand(KUBECTL, ["--kubeconfig", kubeconfigPath, "--cache-dir", kubectlCache, ...args], { okCodes });
     await kubectl(["api-resources", "-o", "name"]); // warm kubectl's discovery cache: its runs below start with it, as Tideline's do
     const kubectlVersion = JSON.parse((await kubectl(["version", "-o", "json"])).stdout).clientVersion?.gitVersion ?? "?";
     const kubectlStart = stats(await Promise.all([0, 1, 2].map(async () => (await kubectl(["version", "--client", "-o", "json"])).ms)), ms);
@@ -328,9 +368,9 @@ async function main() {
       const deadline = Date.now() + 180_000;
       let fingerprint = "";
       while (Date.now() < deadline) {
-        const list = await kubeRequest<{ items: Array<{ metadata: { generation?: number; resourceVersion: string }; status?: { observedGeneration?: number } }> }>(
-          client, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments`, { timeoutMs: 60_000 },
-        );
+        const list = await kubeRequest<{
+          items: Array<{ metadata: { generation?: number; resourceVersion: string }; status?: { observedGeneration?: number } }>;
+        }>(client, "GET", `/apis/apps/v1/namespaces/${namespace}/deployments`, { timeoutMs: 60_000 });
         const observed = list.items.filter((d) => (d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 1)).length;
         const fp = list.items.map((d) => d.metadata.resourceVersion).join(",");
         if (observed === list.items.length && fp === fingerprint) return;
@@ -344,7 +384,20 @@ async function main() {
     const syncNow = async (healthTimeoutMs?: number) => {
       const env = await loadEnv();
       const { desired, reports, cache } = await assessEnvironment(deps, env);
-      return syncEnvironment({ prisma, cache, environmentId: env.id, revision: desired.revision, desired: desired.objects, reports, trigger: "manual", actorName: "bench", prune: env.prune, allowEmpty: env.allowEmpty, namespace: env.namespace, healthTimeoutMs });
+      return syncEnvironment({
+        prisma,
+        cache,
+        environmentId: env.id,
+        revision: desired.revision,
+        desired: desired.objects,
+        reports,
+        trigger: "manual",
+        actorName: "bench",
+        prune: env.prune,
+        allowEmpty: env.allowEmpty,
+        namespace: env.namespace,
+        healthTimeoutMs,
+      });
     };
     /** Reconciles until the environment is Synced (the watch cache may trail a just-finished apply). */
     const reconcileUntilSynced = async (timeoutMs = 30_000) => {
@@ -367,8 +420,18 @@ async function main() {
     const syncStartWall = Date.now();
     const sync = await timed(() =>
       syncEnvironment({
-        prisma, cache: firstAssess.value.cache, environmentId: envId, revision: firstAssess.value.desired.revision, desired: desiredObjects, reports: firstAssess.value.reports,
-        trigger: "manual", actorName: "bench", prune: false, allowEmpty: false, namespace: NS, healthTimeoutMs: 120_000,
+        prisma,
+        cache: firstAssess.value.cache,
+        environmentId: envId,
+        revision: firstAssess.value.desired.revision,
+        desired: desiredObjects,
+        reports: firstAssess.value.reports,
+        trigger: "manual",
+        actorName: "bench",
+        prune: false,
+        allowEmpty: false,
+        namespace: NS,
+        healthTimeoutMs: 120_000,
       }),
     );
     const c2 = await apiCounts(kubeconfigPath);
@@ -402,8 +465,14 @@ async function main() {
     results.sync = {
       objects: total,
       tideline: {
-        firstAssessMs: ms(firstAssess.ms), missingBefore: missing, applyMs: ms(applyMs), toHealthyMs: ms(sync.ms), status: sync.value.status, applied: applied.length,
-        requestsAssess: countDelta(c0, c1), requestsSync: countDelta(c1, c2),
+        firstAssessMs: ms(firstAssess.ms),
+        missingBefore: missing,
+        applyMs: ms(applyMs),
+        toHealthyMs: ms(sync.ms),
+        status: sync.value.status,
+        applied: applied.length,
+        requestsAssess: countDelta(c0, c1),
+        requestsSync: countDelta(c1, c2),
       },
       kubectl: { applyMs: ms(kApply.ms), applied: kApplied, requests: countDelta(c3, c4) },
     };
@@ -432,7 +501,10 @@ async function main() {
     const splitBefore = await apiCounts(kubeconfigPath);
     const split = await runChild("cold-split", envId);
     const splitRequests = countDelta(splitBefore, await apiCounts(kubeconfigPath));
-    const coldStats = stats(cold.map((c) => c.result.totalMs as number), ms);
+    const coldStats = stats(
+      cold.map((c) => c.result.totalMs as number),
+      ms,
+    );
 
     log(`Drift: warm check (nothing changed), ${WARM_RUNS} runs after 1 warm-up`);
     await assessEnvironment(deps, await loadEnv());
@@ -448,14 +520,32 @@ async function main() {
     const c8 = await apiCounts(kubeconfigPath);
     const warmStats = stats(warm, ms);
     // Where a warm check spends its time, phase by phase (same calls as assessEnvironment).
-    const phase = { cacheFor: [] as number[], headRevision: [] as number[], render: [] as number[], inventory: [] as number[], compare: [] as number[], store: [] as number[], reconcile: [] as number[] };
+    const phase = {
+      cacheFor: [] as number[],
+      headRevision: [] as number[],
+      render: [] as number[],
+      inventory: [] as number[],
+      compare: [] as number[],
+      store: [] as number[],
+      reconcile: [] as number[],
+    };
     for (let i = 0; i < WARM_RUNS; i++) {
       const env = await loadEnv();
       const cache = await timed(() => deps.cacheFor(env.clusterId));
       const rev = await timed(() => headRevision(prisma, env));
-      const desired = await timed(() => desiredState({ env, revision: rev.value, mirrorsDir: deps.mirrorsDir, dataDir: deps.dataDir, discovery: cache.value.discovery }));
-      const inv = await timed(() => prisma.resourceState.findMany({ where: { environmentId: env.id, inInventory: true }, distinct: ["apiVersion", "kind"], select: { apiVersion: true, kind: true } }));
-      const cmp = await timed(() => compareEnvironment({ cache: cache.value, desired: desired.value.objects, environmentId: env.id, inventoryKinds: inv.value, ignoreRules: [] }));
+      const desired = await timed(() =>
+        desiredState({ env, revision: rev.value, mirrorsDir: deps.mirrorsDir, dataDir: deps.dataDir, discovery: cache.value.discovery }),
+      );
+      const inv = await timed(() =>
+        prisma.resourceState.findMany({
+          where: { environmentId: env.id, inInventory: true },
+          distinct: ["apiVersion", "kind"],
+          select: { apiVersion: true, kind: true },
+        }),
+      );
+      const cmp = await timed(() =>
+        compareEnvironment({ cache: cache.value, desired: desired.value.objects, environmentId: env.id, inventoryKinds: inv.value, ignoreRules: [] }),
+      );
       phase.cacheFor.push(cache.ms);
       phase.headRevision.push(rev.ms);
       phase.render.push(desired.ms);
@@ -485,7 +575,11 @@ async function main() {
       cold: { stats: coldStats, runs: cold },
       coldSplit: { ...split, requests: splitRequests },
       warm: { stats: warmStats, synced: warmSynced, requests: countDelta(c7, c8) },
-      warmPhases: Object.fromEntries(Object.entries(phase).filter(([, v]) => v.length).map(([k, v]) => [k, stats(v, ms)])),
+      warmPhases: Object.fromEntries(
+        Object.entries(phase)
+          .filter(([, v]) => v.length)
+          .map(([k, v]) => [k, stats(v, ms)]),
+      ),
       kubectlDiff: { stats: diffStats, lastExitCode: diffCode, outputBytes: diffBytes, requests: diffRequests },
     };
 
@@ -504,11 +598,19 @@ async function main() {
     let commitMissed = 0;
     for (let t = 0; t < TRIALS; t++) {
       const tc = performance.now();
-      await commitFile(bare, { branch: "main", path: `${FOLDER}/cm-0000.yaml`, content: stringify(configMap(0, { TRIAL: `commit-${t}` })), message: `trial ${t}` });
+      await commitFile(bare, {
+        branch: "main",
+        path: `${FOLDER}/cm-0000.yaml`,
+        content: stringify(configMap(0, { TRIAL: `commit-${t}` })),
+        message: `trial ${t}`,
+      });
       const t0 = performance.now();
       commitParts.commit.push(t0 - tc);
       let stop = false;
-      const seen = pollUntil(async () => stop || (await prisma.environment.findUniqueOrThrow({ where: { id: envId }, select: { syncStatus: true } })).syncStatus === "OutOfSync", 60_000);
+      const seen = pollUntil(
+        async () => stop || (await prisma.environment.findUniqueOrThrow({ where: { id: envId }, select: { syncStatus: true } })).syncStatus === "OutOfSync",
+        60_000,
+      );
       const f = await timed(() => fetchRepository(fetchDeps(), repo.id));
       const r = await timed(() => reconcileEnvironment(deps, envId));
       const at = await Promise.race([seen, sleep(5_000).then(() => null)]);
@@ -523,13 +625,21 @@ async function main() {
     }
 
     // ---------------------------------------------------------- 4b. latency: live edit -> drift shown
-    log(`Latency (ii): live PATCH of a ConfigMap by another field manager -> Reconciler (watch + debounce) -> ResourceState OutOfSync; ${TRIALS} trials`);
-    const reconciler = new Reconciler(deps, (m) => log(`reconciler: ${m}`));
-    await reconciler.reconcileAll(); // watches the cluster from now on
-    cleanups.push(() => reconciler.stop());
+    log(
+      `Latency (ii): live PATCH of a ConfigMap by another field manager -> the cluster's watch owner job (watch + debounce) -> environment.work job -> ResourceState OutOfSync; ${TRIALS} trials`,
+    );
+    await startWorker(); // owns the cluster's watch from now on
+    cleanups.push(() => stopWorker());
     const target = { name: "cm-0001", path: `/api/v1/namespaces/${NS}/configmaps/cm-0001` };
     const rowStatus = async () =>
-      (await prisma.resourceState.findUnique({ where: { environmentId_apiVersion_kind_namespace_name: { environmentId: envId, apiVersion: "v1", kind: "ConfigMap", namespace: NS, name: target.name } }, select: { syncStatus: true } }))?.syncStatus;
+      (
+        await prisma.resourceState.findUnique({
+          where: {
+            environmentId_apiVersion_kind_namespace_name: { environmentId: envId, apiVersion: "v1", kind: "ConfigMap", namespace: NS, name: target.name },
+          },
+          select: { syncStatus: true },
+        })
+      )?.syncStatus;
     const editLat: number[] = [];
     const revertLat: number[] = [];
     let editMissed = 0;
@@ -537,18 +647,30 @@ async function main() {
       if ((await pollUntil(async () => (await rowStatus()) === "Synced", 30_000)) === null) log(`trial ${t}: ${target.name} not Synced before the edit`);
       await sleep(300); // let the previous reconcile (debounced) finish
       const t0 = performance.now();
-      await kubeRequest(client, "PATCH", target.path, { query: { fieldManager: "bench-editor" }, contentType: "application/merge-patch+json", body: { data: { LOG_LEVEL: `debug-${t}` } } });
+      await kubeRequest(client, "PATCH", target.path, {
+        query: { fieldManager: "bench-editor" },
+        contentType: "application/merge-patch+json",
+        body: { data: { LOG_LEVEL: `debug-${t}` } },
+      });
       const at = await pollUntil(async () => (await rowStatus()) === "OutOfSync", 30_000);
       if (at === null) editMissed++;
       else editLat.push(at - t0);
       const t1 = performance.now();
-      await kubeRequest(client, "PATCH", target.path, { query: { fieldManager: "bench-editor" }, contentType: "application/merge-patch+json", body: { data: { LOG_LEVEL: "info" } } });
+      await kubeRequest(client, "PATCH", target.path, {
+        query: { fieldManager: "bench-editor" },
+        contentType: "application/merge-patch+json",
+        body: { data: { LOG_LEVEL: "info" } },
+      });
       const back = await pollUntil(async () => (await rowStatus()) === "Synced", 30_000);
       if (back !== null) revertLat.push(back - t1);
     }
-    reconciler.stop();
+    await stopWorker();
     results.latency = {
-      commitToOutOfSync: { stats: stats(commitLat, ms), missed: commitMissed, parts: Object.fromEntries(Object.entries(commitParts).map(([k, v]) => [k, stats(v, ms)])) },
+      commitToOutOfSync: {
+        stats: stats(commitLat, ms),
+        missed: commitMissed,
+        parts: Object.fromEntries(Object.entries(commitParts).map(([k, v]) => [k, stats(v, ms)])),
+      },
       liveEditToDrift: { stats: stats(editLat, ms), missed: editMissed, revertToSynced: stats(revertLat, ms) },
     };
 
@@ -568,16 +690,28 @@ async function main() {
     };
     results.machine = machine;
 
-    const s = results.sync as { tideline: { requestsAssess: Record<string, number>; requestsSync: Record<string, number> }; kubectl: { requests: Record<string, number> } };
+    const s = results.sync as {
+      tideline: { requestsAssess: Record<string, number>; requestsSync: Record<string, number> };
+      kubectl: { requests: Record<string, number> };
+    };
     const d = results.drift as { afterSyncFirstCheck: { requests: Record<string, number> }; warm: { requests: Record<string, number> } };
     const sp = split.result as { totalMs: number; split: Record<string, number>; importMs: number };
     const wp = (results.drift as { warmPhases: Record<string, Stats> }).warmPhases;
     const out: string[] = [];
-    out.push("", `Tideline reconcile benchmark: ${total} objects (${CONFIGMAPS} ConfigMaps + ${DEPLOYMENTS} Deployments, replicas 0), plain YAML, one environment`);
-    out.push(`Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, kubectl ${machine.kubectl}, server ${machine.server}`);
-    out.push(`Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs; other work on the machine skews every figure)`);
+    out.push(
+      "",
+      `Tideline reconcile benchmark: ${total} objects (${CONFIGMAPS} ConfigMaps + ${DEPLOYMENTS} Deployments, replicas 0), plain YAML, one environment`,
+    );
+    out.push(
+      `Machine: ${machine.cpu} x${machine.cpus}, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}, kubectl ${machine.kubectl}, server ${machine.server}`,
+    );
+    out.push(
+      `Load average (1/5/15 min) at start: ${machine.loadAverageAtStart.join(" / ")}, at end: ${machine.loadAverageAtEnd.join(" / ")} (with ${machine.cpus} CPUs; other work on the machine skews every figure)`,
+    );
     out.push(`Busiest processes at start (%CPU command): ${busyAtStart.join("; ") || "n/a"}`);
-    out.push(`Test bed ready in ${fmtMs(bedStart.ms)}; repository (1 commit, ${total} files) fetched + indexed in ${fmtMs(firstFetch.ms)}; kubectl process start alone ${fmtMs(kubectlStart.median)} (kubectl version --client, median of 3)`);
+    out.push(
+      `Test bed ready in ${fmtMs(bedStart.ms)}; repository (1 commit, ${total} files) fetched + indexed in ${fmtMs(firstFetch.ms)}; kubectl process start alone ${fmtMs(kubectlStart.median)} (kubectl version --client, median of 3)`,
+    );
     out.push("");
     out.push(`Sync into an empty namespace (target: Tideline not slower than kubectl)`);
     out.push(
@@ -587,28 +721,54 @@ async function main() {
           ["apply phase (ensure namespace + apply every object)", fmtMs(applyMs), fmtMs(kApply.ms), faster(applyMs, kApply.ms)],
           ["sync to healthy (syncEnvironment, incl. health wait)", fmtMs(sync.ms), "(no wait)", faster(sync.ms, kApply.ms)],
           ["assessment before the sync (preview, all Missing)", fmtMs(firstAssess.ms), "", ""],
-          ["assessment + sync (what \"Sync now\" costs)", fmtMs(firstAssess.ms + sync.ms), fmtMs(kApply.ms), faster(firstAssess.ms + sync.ms, kApply.ms)],
+          ['assessment + sync (what "Sync now" costs)', fmtMs(firstAssess.ms + sync.ms), fmtMs(kApply.ms), faster(firstAssess.ms + sync.ms, kApply.ms)],
         ],
       ),
     );
-    out.push(`  Tideline: ${sync.value.status}, ${applied.length} applied (${missing} Missing before). kubectl: ${kApplied} lines reported applied. Baseline: kubectl apply --server-side --field-manager=bench -f <${total + 1} files> into ${KUBECTL_NS}`);
-    out.push(`  API requests (apiserver_request_total deltas): Tideline assessment: ${fmtCounts(s.tideline.requestsAssess)}; Tideline sync: ${fmtCounts(s.tideline.requestsSync)}; kubectl apply: ${fmtCounts(s.kubectl.requests)}`);
+    out.push(
+      `  Tideline: ${sync.value.status}, ${applied.length} applied (${missing} Missing before). kubectl: ${kApplied} lines reported applied. Baseline: kubectl apply --server-side --field-manager=bench -f <${total + 1} files> into ${KUBECTL_NS}`,
+    );
+    out.push(
+      `  API requests (apiserver_request_total deltas): Tideline assessment: ${fmtCounts(s.tideline.requestsAssess)}; Tideline sync: ${fmtCounts(s.tideline.requestsSync)}; kubectl apply: ${fmtCounts(s.kubectl.requests)}`,
+    );
     out.push("");
     out.push(`Drift check of the ${total}-object environment (targets: warm >= 20x faster than kubectl diff, cold >= 2x faster)`);
     out.push(
       table(
         ["Measure", "Tideline", "kubectl diff", "Tideline faster by", "Target"],
         [
-          [`warm: assessEnvironment, nothing changed (median of ${WARM_RUNS})`, fmtMs(warmStats.median), fmtMs(diffStats.median), faster(warmStats.median, diffStats.median), diffStats.median / warmStats.median >= 20 ? "met" : "MISSED"],
-          [`cold: fresh process, first assessEnvironment (median of ${COLD_RUNS})`, fmtMs(coldStats.median), fmtMs(diffStats.median), faster(coldStats.median, diffStats.median), diffStats.median / coldStats.median >= 2 ? "met" : "MISSED"],
+          [
+            `warm: assessEnvironment, nothing changed (median of ${WARM_RUNS})`,
+            fmtMs(warmStats.median),
+            fmtMs(diffStats.median),
+            faster(warmStats.median, diffStats.median),
+            diffStats.median / warmStats.median >= 20 ? "met" : "MISSED",
+          ],
+          [
+            `cold: fresh process, first assessEnvironment (median of ${COLD_RUNS})`,
+            fmtMs(coldStats.median),
+            fmtMs(diffStats.median),
+            faster(coldStats.median, diffStats.median),
+            diffStats.median / coldStats.median >= 2 ? "met" : "MISSED",
+          ],
           ["  cold: min / max", `${fmtMs(coldStats.min)} / ${fmtMs(coldStats.max)}`, `${fmtMs(diffStats.min)} / ${fmtMs(diffStats.max)}`, "", ""],
-          ["first check after the sync (dry-run cache stale, watch cache warm)", fmtMs(afterSyncCheck.ms), fmtMs(diffStats.median), faster(afterSyncCheck.ms, diffStats.median), ""],
+          [
+            "first check after the sync (dry-run cache stale, watch cache warm)",
+            fmtMs(afterSyncCheck.ms),
+            fmtMs(diffStats.median),
+            faster(afterSyncCheck.ms, diffStats.median),
+            "",
+          ],
           [`warm reconcileEnvironment (assess + store ${total} rows; per interval)`, fmtMs(wp!.reconcile!.median), "", "", ""],
         ],
       ),
     );
-    out.push(`  Verdicts: warm ${warmSynced}/${total} Synced; cold ${cold.map((c) => `${c.result.synced}/${c.result.objects}`).join(", ")} Synced; kubectl diff exit code ${diffCode} (${diffBytes} bytes of diff output)`);
-    out.push(`  API requests: cold check (per child): ${fmtCounts(cold[0]?.requests ?? {})}; warm checks (${WARM_RUNS} together): ${fmtCounts(d.warm.requests) || "none"}; first check after sync: ${fmtCounts(d.afterSyncFirstCheck.requests)}; kubectl diff (one run): ${fmtCounts(diffRequests)}`);
+    out.push(
+      `  Verdicts: warm ${warmSynced}/${total} Synced; cold ${cold.map((c) => `${c.result.synced}/${c.result.objects}`).join(", ")} Synced; kubectl diff exit code ${diffCode} (${diffBytes} bytes of diff output)`,
+    );
+    out.push(
+      `  API requests: cold check (per child): ${fmtCounts(cold[0]?.requests ?? {})}; warm checks (${WARM_RUNS} together): ${fmtCounts(d.warm.requests) || "none"}; first check after sync: ${fmtCounts(d.afterSyncFirstCheck.requests)}; kubectl diff (one run): ${fmtCounts(diffRequests)}`,
+    );
     out.push(
       `  Cold check split by phase (one more child): total ${fmtMs(sp.totalMs)} = cacheFor ${fmtMs(sp.split.cacheForMs!)} + watch-cache fill (discovery + LIST ConfigMaps, Deployments) ${fmtMs(sp.split.watchCacheFillMs!)} + ` +
         `headRevision ${fmtMs(sp.split.headRevisionMs!)} + render + discovery ${fmtMs(sp.split.renderAndDiscoveryMs!)} + inventory query ${fmtMs(sp.split.inventoryQueryMs!)} + compare (dry-run PATCHes, 16 in flight) ${fmtMs(sp.split.compareMs!)}; ` +
@@ -627,15 +787,52 @@ async function main() {
       table(
         ["Path", "p50", "p95", "max", "missed", "Target"],
         [
-          ["(i) commit pushed -> Environment OutOfSync in Postgres", fmtMs(cs.p50), fmtMs(cs.p95), fmtMs(cs.max), commitMissed, cs.p50 < 2000 ? "met" : "MISSED"],
-          ["      fetchRepository (isomorphic-git fetch + index)", fmtMs(lat.commitToOutOfSync.parts.fetch!.p50), fmtMs(lat.commitToOutOfSync.parts.fetch!.p95), fmtMs(lat.commitToOutOfSync.parts.fetch!.max), "", ""],
-          ["      reconcileEnvironment (render new commit, 1 dry-run, store)", fmtMs(lat.commitToOutOfSync.parts.reconcile!.p50), fmtMs(lat.commitToOutOfSync.parts.reconcile!.p95), fmtMs(lat.commitToOutOfSync.parts.reconcile!.max), "", ""],
-          ["(ii) live edit (PATCH by bench-editor) -> ResourceState OutOfSync", fmtMs(es.p50), fmtMs(es.p95), fmtMs(es.max), editMissed, es.p50 < 2000 ? "met" : "MISSED"],
-          ["      revert -> ResourceState Synced", fmtMs(lat.liveEditToDrift.revertToSynced.p50), fmtMs(lat.liveEditToDrift.revertToSynced.p95), fmtMs(lat.liveEditToDrift.revertToSynced.max), "", ""],
+          [
+            "(i) commit pushed -> Environment OutOfSync in Postgres",
+            fmtMs(cs.p50),
+            fmtMs(cs.p95),
+            fmtMs(cs.max),
+            commitMissed,
+            cs.p50 < 2000 ? "met" : "MISSED",
+          ],
+          [
+            "      fetchRepository (isomorphic-git fetch + index)",
+            fmtMs(lat.commitToOutOfSync.parts.fetch!.p50),
+            fmtMs(lat.commitToOutOfSync.parts.fetch!.p95),
+            fmtMs(lat.commitToOutOfSync.parts.fetch!.max),
+            "",
+            "",
+          ],
+          [
+            "      reconcileEnvironment (render new commit, 1 dry-run, store)",
+            fmtMs(lat.commitToOutOfSync.parts.reconcile!.p50),
+            fmtMs(lat.commitToOutOfSync.parts.reconcile!.p95),
+            fmtMs(lat.commitToOutOfSync.parts.reconcile!.max),
+            "",
+            "",
+          ],
+          [
+            "(ii) live edit (PATCH by bench-editor) -> ResourceState OutOfSync",
+            fmtMs(es.p50),
+            fmtMs(es.p95),
+            fmtMs(es.max),
+            editMissed,
+            es.p50 < 2000 ? "met" : "MISSED",
+          ],
+          [
+            "      revert -> ResourceState Synced",
+            fmtMs(lat.liveEditToDrift.revertToSynced.p50),
+            fmtMs(lat.liveEditToDrift.revertToSynced.p95),
+            fmtMs(lat.liveEditToDrift.revertToSynced.max),
+            "",
+            "",
+          ],
         ],
       ),
     );
-    out.push(`  (i) starts when the commit is in the served repository (commitFile took ${fmtMs(stats(commitParts.commit, ms).p50)} p50) and excludes the fetch interval/webhook delay; (ii) goes through Reconciler (watch event, ${250} ms debounce, reconcile, store).`);
+    out.push(
+      `  (i) starts when the commit is in the served repository (commitFile took ${fmtMs(stats(commitParts.commit, ms).p50)} p50) and excludes the fetch interval/webhook delay; (ii) goes through the job engine (watch owner job, ${250} ms debounce, environment.work job, reconcile, store).`,
+    );
 
     const text = out.join("\n");
     console.log(text);

@@ -4,8 +4,8 @@
 // N-entry tree N times. This measures render() (cold: a new commit each run, so its cache
 // misses) against reading the same blobs by the oids of one tree walk, on a generated folder.
 //
-//   npx tsx bench/reconcile-render-plain.ts            # 1,000 files
-//   BENCH_FILES=3000 npx tsx bench/reconcile-render-plain.ts
+//   npx tsx --conditions=react-server bench/reconcile-render-plain.ts            # 1,000 files
+//   BENCH_FILES=3000 npx tsx --conditions=react-server bench/reconcile-render-plain.ts
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import fs from "node:fs";
 import os from "node:os";
@@ -51,7 +51,10 @@ try {
   const src = path.join(tmp, "src");
   mkdirSync(path.join(src, "apps/bench"), { recursive: true });
   for (let i = 0; i < FILES; i++) {
-    writeFileSync(path.join(src, "apps/bench", `cm-${String(i).padStart(4, "0")}.yaml`), stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}` }, data: { LOG_LEVEL: "info", n: String(i) } }));
+    writeFileSync(
+      path.join(src, "apps/bench", `cm-${String(i).padStart(4, "0")}.yaml`),
+      stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}` }, data: { LOG_LEVEL: "info", n: String(i) } }),
+    );
   }
   const author = { GIT_AUTHOR_NAME: "b", GIT_AUTHOR_EMAIL: "b@example.com", GIT_COMMITTER_NAME: "b", GIT_COMMITTER_EMAIL: "b@example.com" };
   await runGit(["init", "-q", "-b", "main", src]);

@@ -11,7 +11,12 @@ export interface ApiErrorDetails {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly code?: string, readonly details: ApiErrorDetails = {}) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+    readonly details: ApiErrorDetails = {},
+  ) {
     super(message);
   }
 }

@@ -2,7 +2,9 @@
 export function SignOutButton() {
   return (
     <form method="post" action="/api/auth/logout">
-      <button type="submit" className="text-slate-600 hover:text-slate-900">Sign out</button>
+      <button type="submit" className="text-slate-600 hover:text-slate-900">
+        Sign out
+      </button>
     </form>
   );
 }

@@ -1,7 +1,11 @@
 // Small shared presentational pieces (buttons, badges, error boxes, relative times).
 import type { ButtonHTMLAttributes } from "react";
 
-export function Button({ variant = "primary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" }) {
+export function Button({
+  variant = "primary",
+  className = "",
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: "primary" | "secondary" | "danger" }) {
   const styles = {
     primary: "bg-sky-700 text-white hover:bg-sky-800 disabled:bg-sky-300",
     secondary: "bg-white text-slate-800 border border-slate-300 hover:bg-slate-100 disabled:text-slate-400",
@@ -19,13 +23,21 @@ const STATUS_STYLES: Record<string, string> = {
 };
 
 export function StatusBadge({ status }: { status: string }) {
-  return <span data-testid="repo-status" className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[status] ?? "bg-slate-100"}`}>{status}</span>;
+  return (
+    <span data-testid="repo-status" className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLES[status] ?? "bg-slate-100"}`}>
+      {status}
+    </span>
+  );
 }
 
 export function ErrorBox({ error }: { error: unknown }) {
   if (!error) return null;
   const message = error instanceof Error ? error.message : String(error);
-  return <div role="alert" data-testid="error" className="rounded border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800">{message}</div>;
+  return (
+    <div role="alert" data-testid="error" className="rounded border border-rose-300 bg-rose-50 px-3 py-2 text-sm text-rose-800">
+      {message}
+    </div>
+  );
 }
 
 export function relativeTime(iso: string | null | undefined): string {

@@ -23,7 +23,8 @@ const settings = (greeting: string, extraMetadata = "") =>
 /** About 5,000 lines: ConfigMaps of 8 lines each. */
 function bigManifest(lines: number) {
   const docs: string[] = [];
-  for (let i = 0; docs.length * 9 < lines; i++) docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big-${i}\n  labels:\n    app: big\ndata:\n  value: "${i}"`);
+  for (let i = 0; docs.length * 9 < lines; i++)
+    docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big-${i}\n  labels:\n    app: big\ndata:\n  value: "${i}"`);
   return `${docs.join("\n---\n")}\n`;
 }
 
@@ -37,10 +38,21 @@ test.beforeAll(async ({ baseURL }) => {
   root = mkdtempSync(path.join(os.tmpdir(), "tideline-e2e-changes-"));
   const bare = path.join(root, "shop-config.git");
   await createDemoRepository(bare);
-  await commitFile(bare, { branch: "main", path: `envs/${NS}/kustomization.yaml`, content: `namespace: ${NS}\nresources:\n  - ../../apps/guestbook/overlays/dev\n  - settings.yaml\n`, message: "shop: dev environment" });
+  await commitFile(bare, {
+    branch: "main",
+    path: `envs/${NS}/kustomization.yaml`,
+    content: `namespace: ${NS}\nresources:\n  - ../../apps/guestbook/overlays/dev\n  - settings.yaml\n`,
+    message: "shop: dev environment",
+  });
   await commitFile(bare, { branch: "main", path: SETTINGS, content: settings("hello"), message: "shop: settings" });
   await commitFile(bare, { branch: "main", path: BIG, content: bigManifest(5000), message: "shop: a 5,000-line manifest" });
-  for (let i = 1; i <= 20; i++) await commitFile(bare, { branch: "main", path: `bulk/file-${String(i).padStart(2, "0")}.yaml`, content: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bulk-${i}\ndata:\n  n: "${i}"\n`, message: `bulk ${i}` });
+  for (let i = 1; i <= 20; i++)
+    await commitFile(bare, {
+      branch: "main",
+      path: `bulk/file-${String(i).padStart(2, "0")}.yaml`,
+      content: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bulk-${i}\ndata:\n  n: "${i}"\n`,
+      message: `bulk ${i}`,
+    });
   git = await startGitServer({ root });
 
   admin = await request.newContext({ baseURL });
@@ -50,7 +62,9 @@ test.beforeAll(async ({ baseURL }) => {
   repoId = (await repo.json()).repository.id;
   await expect.poll(async () => (await (await admin.get(`/api/repositories/${repoId}`)).json()).repository.status, { timeout: 60_000 }).toBe("ready");
   const kubeconfig = readFileSync(e2eState().kubeconfigPath, "utf8");
-  const cluster = await admin.post("/api/clusters", { data: { source: "kubeconfig", name: "shop-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] } });
+  const cluster = await admin.post("/api/clusters", {
+    data: { source: "kubeconfig", name: "shop-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] },
+  });
   expect(cluster.status()).toBe(201);
   const app = await admin.post("/api/applications", { data: { name: "shop" } });
   expect(app.status()).toBe(201);
@@ -92,7 +106,13 @@ async function openFromTree(page: Page, file: string) {
 const marks = (page: Page) =>
   page.evaluate(() => {
     const at = (name: string) => performance.getEntriesByName(name, "mark")[0]?.startTime ?? null;
-    return { open: at("tideline:editor:open"), ready: at("tideline:editor:ready"), validated: at("tideline:editor:validated"), click: at("tideline:propose:click"), shown: at("tideline:change:shown") };
+    return {
+      open: at("tideline:editor:open"),
+      ready: at("tideline:editor:ready"),
+      validated: at("tideline:editor:validated"),
+      click: at("tideline:propose:click"),
+      shown: at("tideline:change:shown"),
+    };
   });
 
 test("a developer edits a manifest, sees a schema marker and the impact, proposes; an approver approves; the developer merges", async ({ page, browser }) => {
@@ -176,9 +196,18 @@ test("measure: open a 5,000-line manifest until the editor is ready and validati
   await expect(page.getByTestId("validation-status")).toHaveAttribute("data-state", "done", { timeout: 60_000 });
   const wall = Date.now() - started;
   const m = await marks(page);
-  const lines = await page.evaluate((suffix) => (globalThis as unknown as { monaco: { editor: { getModels(): Array<{ uri: { path: string }; getLineCount(): number }> } } }).monaco.editor.getModels().find((x) => x.uri.path.endsWith(`/${suffix}`))?.getLineCount(), BIG);
+  const lines = await page.evaluate(
+    (suffix) =>
+      (globalThis as unknown as { monaco: { editor: { getModels(): Array<{ uri: { path: string }; getLineCount(): number }> } } }).monaco.editor
+        .getModels()
+        .find((x) => x.uri.path.endsWith(`/${suffix}`))
+        ?.getLineCount(),
+    BIG,
+  );
   expect(lines).toBeGreaterThanOrEqual(5000);
-  console.log(`[measure] open a ${lines}-line manifest: editor ready ${Math.round(m.ready! - m.open!)} ms, validation shown ${Math.round(m.validated! - m.open!)} ms (wall clock ${wall} ms; ${await page.getByTestId("validation-status").innerText()})`);
+  console.log(
+    `[measure] open a ${lines}-line manifest: editor ready ${Math.round(m.ready! - m.open!)} ms, validation shown ${Math.round(m.validated! - m.open!)} ms (wall clock ${wall} ms; ${await page.getByTestId("validation-status").innerText()})`,
+  );
 });
 
 test("measure: propose 20 files, from the click to the change request page", async ({ page }) => {
@@ -195,7 +224,10 @@ test("measure: propose 20 files, from the click to the change request page", asy
   // stored from another page, since the editor writes its own session when it is left.
   await page.goto("/changes");
   const key = `tideline:edit:${repoId}:main`;
-  await page.evaluate(({ k, value }) => sessionStorage.setItem(k, value), { k: key, value: JSON.stringify({ key, baseSha: head, drafts, tabs: [], active: null, revision: 1 }) });
+  await page.evaluate(({ k, value }) => sessionStorage.setItem(k, value), {
+    k: key,
+    value: JSON.stringify({ key, baseSha: head, drafts, tabs: [], active: null, revision: 1 }),
+  });
   await page.goto(`/repositories/${repoId}/edit?ref=main`);
   await expect(page.getByTestId("review-changes")).toHaveText("Review changes (20)");
   await page.getByTestId("review-changes").click();

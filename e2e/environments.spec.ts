@@ -11,11 +11,20 @@ async function ensurePrerequisites(request: APIRequestContext) {
   if (!repos.some((r) => r.name === "envs-config")) {
     expect((await request.post("/api/repositories", { data: { name: "envs-config", url: `${e2eState().gitUrl}/platform-config.git` } })).status()).toBe(201);
   }
-  await expect.poll(async () => ((await (await request.get("/api/repositories")).json()).items as Array<{ name: string; status: string }>).find((r) => r.name === "envs-config")?.status, { timeout: 30_000 }).toBe("ready");
+  await expect
+    .poll(
+      async () =>
+        ((await (await request.get("/api/repositories")).json()).items as Array<{ name: string; status: string }>).find((r) => r.name === "envs-config")
+          ?.status,
+      { timeout: 30_000 },
+    )
+    .toBe("ready");
   const clusters = (await (await request.get("/api/clusters")).json()).items as Array<{ name: string }>;
   if (!clusters.some((c) => c.name === "envs-cluster")) {
     const kubeconfig = readFileSync(e2eState().kubeconfigPath, "utf8");
-    const res = await request.post("/api/clusters", { data: { source: "kubeconfig", name: "envs-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] } });
+    const res = await request.post("/api/clusters", {
+      data: { source: "kubeconfig", name: "envs-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] },
+    });
     expect(res.status()).toBe(201);
   }
 }

@@ -50,6 +50,9 @@ export default async function globalSetup() {
     TIDELINE_SECRET_KEY: randomBytes(32).toString("base64"),
     TIDELINE_DATA_DIR: path.join(tmp, "data"),
     TIDELINE_FETCH_INTERVAL_SECONDS: "0",
+    // This process seeds through lib/ (npm run test:e2e sets React's server condition for `import "server-only"`);
+    // the Next build and server pick their conditions per layer themselves and must not inherit it.
+    NODE_OPTIONS: (process.env.NODE_OPTIONS ?? "").replace("--conditions=react-server", "").trim(),
   };
   Object.assign(process.env, env);
   const { db } = await import("../lib/db");
@@ -69,7 +72,7 @@ export default async function globalSetup() {
   });
   await waitForHttp(`http://127.0.0.1:${port}/login`, 60_000);
 
-  const state: E2EState = { gitUrl: git.url, kubeconfigPath: testbed.kubeconfigPath, viewerKubeconfigPath: testbed.viewerKubeconfigPath };
+  const state: E2EState = { gitUrl: git.url, gitRoot, kubeconfigPath: testbed.kubeconfigPath, viewerKubeconfigPath: testbed.viewerKubeconfigPath };
   writeFileSync(E2E_STATE_FILE, JSON.stringify(state));
 
   return async () => {

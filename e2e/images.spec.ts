@@ -65,19 +65,27 @@ async function arrange(request: APIRequestContext): Promise<{ repositoryId: stri
   const repo = await request.post("/api/repositories", { data: { name: "images-config", url: `${git.url}/images-config.git` } });
   expect(repo.status()).toBe(201);
   const repositoryId = ((await repo.json()) as { repository: { id: string } }).repository.id;
-  await expect.poll(async () => ((await (await request.get(`/api/repositories/${repositoryId}`)).json()) as { repository: { status: string } }).repository.status, { timeout: 30_000 }).toBe("ready");
+  await expect
+    .poll(async () => ((await (await request.get(`/api/repositories/${repositoryId}`)).json()) as { repository: { status: string } }).repository.status, {
+      timeout: 30_000,
+    })
+    .toBe("ready");
   const kubeconfig = readFileSync(e2eState().kubeconfigPath, "utf8");
   const clusters = ((await (await request.get("/api/clusters")).json()) as { items: Array<{ id: string; name: string }> }).items;
   let clusterId = clusters.find((c) => c.name === "images-cluster")?.id;
   if (!clusterId) {
-    const res = await request.post("/api/clusters", { data: { source: "kubeconfig", name: "images-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] } });
+    const res = await request.post("/api/clusters", {
+      data: { source: "kubeconfig", name: "images-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] },
+    });
     expect(res.status()).toBe(201);
     clusterId = ((await res.json()) as { cluster: { id: string } }).cluster.id;
   }
   const app = await request.post("/api/applications", { data: { name: "images-app" } });
   expect(app.status()).toBe(201);
   const appId = ((await app.json()) as { application: { id: string } }).application.id;
-  const env = await request.post(`/api/applications/${appId}/environments`, { data: { name: "dev", repositoryId, branch: "main", path: "apps/guestbook", clusterId, namespace: NS } });
+  const env = await request.post(`/api/applications/${appId}/environments`, {
+    data: { name: "dev", repositoryId, branch: "main", path: "apps/guestbook", clusterId, namespace: NS },
+  });
   expect(env.status(), await env.text()).toBe(201);
   return { repositoryId };
 }

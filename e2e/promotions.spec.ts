@@ -73,10 +73,18 @@ async function setUp(request: APIRequestContext) {
     expect(res.status()).toBe(201);
     repo = (await res.json()).repository;
   }
-  await expect.poll(async () => ((await (await request.get("/api/repositories")).json()).items as Array<{ id: string; status: string }>).find((r) => r.id === repo!.id)?.status, { timeout: 30_000 }).toBe("ready");
+  await expect
+    .poll(
+      async () =>
+        ((await (await request.get("/api/repositories")).json()).items as Array<{ id: string; status: string }>).find((r) => r.id === repo!.id)?.status,
+      { timeout: 30_000 },
+    )
+    .toBe("ready");
   expect((await request.post(`/api/repositories/${repo!.id}/fetch`)).status()).toBeLessThan(300);
   const kubeconfig = readFileSync(e2eState().kubeconfigPath, "utf8");
-  const cluster = await request.post("/api/clusters", { data: { source: "kubeconfig", name: "promo-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] } });
+  const cluster = await request.post("/api/clusters", {
+    data: { source: "kubeconfig", name: "promo-cluster", kubeconfig, context: parse(kubeconfig)["current-context"] },
+  });
   expect(cluster.status()).toBe(201);
   const clusterId = (await cluster.json()).cluster.id;
   const app = await request.post("/api/applications", { data: { name: "promo-shop" } });
@@ -84,18 +92,33 @@ async function setUp(request: APIRequestContext) {
   ids.app = (await app.json()).application.id;
   for (const stage of STAGES) {
     // The branch index may lag the push by a fetch: retry until the folder is known.
-    await expect.poll(async () => {
-      const res = await request.post(`/api/applications/${ids.app}/environments`, { data: { name: stage, repositoryId: repo!.id, branch: "main", path: `envs/shop/${stage}`, clusterId, namespace: `shop-${stage}` } });
-      if (res.status() === 201) ids[stage] = (await res.json()).environment.id;
-      else await request.post(`/api/repositories/${repo!.id}/fetch`);
-      return res.status();
-    }, { timeout: 30_000 }).toBe(201);
+    await expect
+      .poll(
+        async () => {
+          const res = await request.post(`/api/applications/${ids.app}/environments`, {
+            data: { name: stage, repositoryId: repo!.id, branch: "main", path: `envs/shop/${stage}`, clusterId, namespace: `shop-${stage}` },
+          });
+          if (res.status() === 201) ids[stage] = (await res.json()).environment.id;
+          else await request.post(`/api/repositories/${repo!.id}/fetch`);
+          return res.status();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(201);
   }
   for (const stage of STAGES) {
     await expect.poll(async () => (await request.post(`/api/environments/${ids[stage]}/sync`, { data: {} })).status(), { timeout: 30_000 }).toBe(202);
   }
   for (const stage of STAGES) {
-    await expect.poll(async () => { const e = await environment(request, ids[stage]); return `${e.syncStatus}/${e.health}`; }, { timeout: 60_000 }).toBe("Synced/Healthy");
+    await expect
+      .poll(
+        async () => {
+          const e = await environment(request, ids[stage]);
+          return `${e.syncStatus}/${e.health}`;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe("Synced/Healthy");
   }
   for (const a of APPROVERS) expect((await request.post("/api/users", { data: { ...a, role: "approver" } })).status()).toBe(201);
 }
@@ -170,7 +193,9 @@ test("promotion into protected prod waits for two approvers from their inbox, th
     await page.getByTestId("approve-button").click();
     if (i === 0) await expect(page.getByTestId("promotion-approvals")).toHaveText("1 of 2 approval(s)");
   }
-  await expect.poll(async () => (await (await page.request.get(`/api/promotions/${promotionId}`)).json()).promotion.status, { timeout: 90_000, intervals: [100] }).toBe("succeeded");
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/promotions/${promotionId}`)).json()).promotion.status, { timeout: 90_000, intervals: [100] })
+    .toBe("succeeded");
   const ms = Date.now() - lastApproval;
   const prod = await environment(page.request, ids.prod);
   expect(`${prod.syncStatus}/${prod.health}`).toBe("Synced/Healthy");

@@ -11,7 +11,7 @@ test("wrong password is refused with a clear message", async ({ page }) => {
   await page.getByLabel("Username").fill(USERS.admin.username);
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("error")).toHaveText("Wrong username or password");
+  await expect(page.getByTestId("error")).toHaveText(/^Wrong username or password/);
   await expect(page).toHaveURL(/\/login$/);
 });
 

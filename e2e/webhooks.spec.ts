@@ -47,7 +47,9 @@ test("an admin enables the webhook and sees the secret exactly once", async ({ p
 test("a signed push shows as accepted on the Webhooks page, a forged one as rejected", async ({ page, baseURL }) => {
   await signInAs(page, "admin");
   const url = `${e2eState().gitUrl}/platform-config.git`;
-  await expect.poll(async () => (await (await page.request.get(`/api/repositories/${repositoryId}`)).json()).repository.status, { timeout: 30_000 }).toBe("ready");
+  await expect
+    .poll(async () => (await (await page.request.get(`/api/repositories/${repositoryId}`)).json()).repository.status, { timeout: 30_000 })
+    .toBe("ready");
   const branches = (await (await page.request.get(`/api/repositories/${repositoryId}/branches`)).json()) as { items: Array<{ name: string; headSha: string }> };
   const head = branches.items.find((b) => b.name === "main")!.headSha;
 
@@ -75,7 +77,10 @@ test("a signed push shows as accepted on the Webhooks page, a forged one as reje
 
   // The list refreshes on its own: a ping sent now appears without a reload.
   await page.getByLabel("Outcome").selectOption("");
-  const ping = await deliver(baseURL!, signedDelivery("github", secret, { zen: "Practicality beats purity.", hook_id: 7, repository: { html_url: url } }, { event: "ping" }));
+  const ping = await deliver(
+    baseURL!,
+    signedDelivery("github", secret, { zen: "Practicality beats purity.", hook_id: 7, repository: { html_url: url } }, { event: "ping" }),
+  );
   expect(ping.status).toBe(200);
   await expect(rows).toHaveCount(3);
   await expect(rows.first().getByTestId("delivery-summary")).toHaveText("ping");

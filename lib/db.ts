@@ -1,5 +1,6 @@
 // One Prisma client per process (kept on globalThis so Next's dev reloads reuse it),
 // talking to Postgres through the pg driver adapter.
+import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { env } from "./env";

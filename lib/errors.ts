@@ -8,6 +8,7 @@ export type ErrorCode =
   | "unreachable"
   | "upstream_auth"
   | "rate_limited"
+  | "too_large"
   | "internal";
 
 const STATUS: Record<ErrorCode, number> = {
@@ -19,6 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
   unreachable: 502,
   upstream_auth: 422,
   rate_limited: 429,
+  too_large: 413,
   internal: 500,
 };
 

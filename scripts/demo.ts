@@ -9,6 +9,8 @@ import { createDemoRepository } from "../support/demo-repo";
 import { startGitServer } from "../support/git-server";
 import { installTools, startTestbed } from "./testbed.mjs";
 
+// Tideline's logs (the Next server and the setup below) are read by a person here: pretty, not JSON.
+process.env.TIDELINE_LOG_FORMAT ??= "pretty";
 const dataDir = path.resolve(process.env.TIDELINE_DATA_DIR ?? path.join(ROOT, ".tideline"));
 const port = Number(process.env.PORT ?? 3000);
 const gitPort = Number(process.env.TIDELINE_DEMO_GIT_PORT ?? 3001);
@@ -39,13 +41,15 @@ const { db } = await import("../lib/db");
 const { bootstrapAdmin } = await import("../lib/setup/bootstrap-admin");
 const { addRepository } = await import("../lib/repositories/add-repository");
 const { fetchRepository } = await import("../lib/repositories/fetch-repository");
-const { fetchDeps, sealDeps } = await import("../lib/services");
+const { fetchDeps, sealDeps } = await import("../server/root");
 
 const admin = await bootstrapAdmin(db(), { password: process.env.TIDELINE_ADMIN_PASSWORD });
 if (admin) {
   const file = path.join(dataDir, "admin-credentials.txt");
   writeFileSync(file, `username: ${admin.username}\npassword: ${admin.password}\n`, { mode: 0o600 });
-  console.log(`\n  First admin created — sign in with\n    username: \x1b[1m${admin.username}\x1b[0m\n    password: \x1b[1m${admin.password}\x1b[0m\n  (shown once; also saved to ${file}, mode 0600)\n`);
+  console.log(
+    `\n  First admin created — sign in with\n    username: \x1b[1m${admin.username}\x1b[0m\n    password: \x1b[1m${admin.password}\x1b[0m\n  (shown once; also saved to ${file}, mode 0600)\n`,
+  );
 }
 let demo = await db().repository.findUnique({ where: { name: "platform-config" } });
 const demoUrl = `${gitServer.url}/platform-config.git`;
@@ -55,7 +59,7 @@ step("Indexing the demo repository");
 await fetchRepository(fetchDeps(), demo.id);
 
 const { registerCluster, checkCluster } = await import("../lib/clusters/manage-clusters");
-const { clusterDeps } = await import("../lib/services");
+const { clusterDeps } = await import("../server/root");
 const { readFileSync } = await import("node:fs");
 const kubeconfig = readFileSync(testbed.kubeconfigPath, "utf8");
 let local = await db().cluster.findUnique({ where: { name: "local" } });
@@ -74,18 +78,50 @@ if (!local) {
 // Demo applications: guestbook (Kustomize, dev -> staging -> prod) and redis (Helm).
 const { createApplication, createEnvironment } = await import("../lib/environments/manage-environments");
 const { reconcileEnvironment } = await import("../lib/reconcile/reconcile-environment");
-const { reconcileDeps } = await import("../lib/services");
+const { reconcileDeps } = await import("../server/root");
 const { env: tidelineEnv } = await import("../lib/env");
 const demoApps = [
-  { name: "guestbook", envs: ["dev", "staging", "prod"].map((e) => ({ name: e, path: `apps/guestbook/overlays/${e}`, namespace: `guestbook-${e}`, autoSync: e === "dev" })) },
-  { name: "payments", envs: ["dev", "staging", "prod"].map((e) => ({ name: e, path: `apps/payments/overlays/${e}`, namespace: `payments-${e}`, autoSync: e === "dev" })) },
+  {
+    name: "guestbook",
+    envs: ["dev", "staging", "prod"].map((e) => ({ name: e, path: `apps/guestbook/overlays/${e}`, namespace: `guestbook-${e}`, autoSync: e === "dev" })),
+  },
+  {
+    name: "payments",
+    envs: ["dev", "staging", "prod"].map((e) => ({ name: e, path: `apps/payments/overlays/${e}`, namespace: `payments-${e}`, autoSync: e === "dev" })),
+  },
 ];
+// Two projects, one per team: each may render only its own folder of the demo repository and deploy
+// only to its own namespaces (no cluster-scoped kinds beyond its namespaces), as a platform team would set up.
+const { createProject } = await import("../lib/projects/manage-projects");
+const projectIds = new Map<string, string>();
+for (const team of demoApps.map((a) => a.name)) {
+  const existing = await db().project.findUnique({ where: { name: `team-${team}` } });
+  const project =
+    existing ??
+    (await createProject(db(), {
+      name: `team-${team}`,
+      description: `The ${team} team: apps/${team}/** of the demo repository, into ${team}-* namespaces`,
+      sourceRepos: [{ repository: demo.id, path: `apps/${team}/**` }],
+      destinations: [{ cluster: "local", namespace: `${team}-*` }],
+      clusterResourceWhitelist: [],
+      namespaceResourceBlacklist: [{ group: "", kind: "ResourceQuota" }],
+    }));
+  if (!existing) step(`Demo project team-${team}: apps/${team}/** into ${team}-* namespaces of cluster local`);
+  projectIds.set(team, project.id);
+}
 for (const spec of demoApps) {
   if (await db().application.findUnique({ where: { name: spec.name } })) continue;
-  const app = await createApplication(db(), { name: spec.name });
+  const app = await createApplication(db(), { name: spec.name, projectId: projectIds.get(spec.name) });
   for (const e of spec.envs) {
     const created = await createEnvironment(db(), tidelineEnv().mirrorsDir, app.id, {
-      ...e, repositoryId: demo.id, branch: "main", clusterId: local!.id, renderer: "auto", helmValuesFiles: [], prune: true, selfHeal: false,
+      ...e,
+      repositoryId: demo.id,
+      branch: "main",
+      clusterId: local!.id,
+      renderer: "auto",
+      helmValuesFiles: [],
+      prune: true,
+      selfHeal: false,
     });
     await reconcileEnvironment(reconcileDeps(), created.id).catch((err) => console.warn(`reconcile ${spec.name}/${e.name}: ${(err as Error).message}`));
   }
@@ -98,7 +134,10 @@ for (const spec of demoApps) {
 const { createUser } = await import("../lib/users/manage-users");
 const { randomBytes } = await import("node:crypto");
 const people: string[] = [];
-for (const [username, role] of [["dana", "developer"], ["alex", "approver"]] as const) {
+for (const [username, role] of [
+  ["dana", "developer"],
+  ["alex", "approver"],
+] as const) {
   if (await db().user.findUnique({ where: { username } })) continue;
   const password = randomBytes(9).toString("base64url");
   await createUser(db(), { username, password, role, displayName: username === "dana" ? "Dana (developer)" : "Alex (approver)" });

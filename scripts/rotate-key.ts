@@ -7,5 +7,7 @@ import { env } from "../lib/env";
 
 const keyring = keyringFrom(env().TIDELINE_SECRET_KEY, env().TIDELINE_PREVIOUS_SECRET_KEYS);
 const done = await rotateStoredCredentials(db(), keyring);
-console.log(`Re-encrypted ${done.repositories} repository token(s) and ${done.clusters} kubeconfig(s) with key ${done.keyId}.`);
+console.log(
+  `Re-encrypted ${done.repositories} repository token(s) , ${done.clusters} kubeconfig(s) and ${done.notificationChannels} notification channel(s) with key ${done.keyId}.`,
+);
 await db().$disconnect();

@@ -16,5 +16,14 @@ export const TESTBED_BIN: string;
 export const KUSTOMIZE_BIN: string;
 export const HELM_BIN: string;
 export function buildTestbed(opts?: { quiet?: boolean; force?: boolean }): Promise<{ path: string; cached: boolean; seconds?: number }>;
-export function startTestbed(opts?: { dir?: string; port?: number; etcdPort?: number; nodes?: number; fresh?: boolean; args?: string[]; timeoutMs?: number; quiet?: boolean }): Promise<Testbed>;
+export function startTestbed(opts?: {
+  dir?: string;
+  port?: number;
+  etcdPort?: number;
+  nodes?: number;
+  fresh?: boolean;
+  args?: string[];
+  timeoutMs?: number;
+  quiet?: boolean;
+}): Promise<Testbed>;
 export function installTools(opts?: { quiet?: boolean }): Promise<unknown>;

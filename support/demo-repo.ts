@@ -29,10 +29,7 @@ export function isolatedGitEnv(extra: Record<string, string> = {}): NodeJS.Proce
   return { ...env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: os.devNull, GIT_TERMINAL_PROMPT: "0", ...extra };
 }
 
-export function runGit(
-  args: string[],
-  opts: { cwd?: string; env?: Record<string, string>; input?: string | Buffer } = {},
-): Promise<string> {
+export function runGit(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string | Buffer } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn("git", args, { cwd: opts.cwd, env: isolatedGitEnv(opts.env) });
     const out: Buffer[] = [];
@@ -53,8 +50,12 @@ function authorEnv(author: Author, date: Date, tz = "+0000"): Record<string, str
   // Raw "<epoch> <tz>" format keeps dates exact and independent of the machine's timezone.
   const when = `${Math.floor(date.getTime() / 1000)} ${tz}`;
   return {
-    GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_AUTHOR_DATE: when,
-    GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email, GIT_COMMITTER_DATE: when,
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_AUTHOR_DATE: when,
+    GIT_COMMITTER_NAME: author.name,
+    GIT_COMMITTER_EMAIL: author.email,
+    GIT_COMMITTER_DATE: when,
   };
 }
 
@@ -99,7 +100,9 @@ function newApp(tag: string, replicas: Record<Env, number>, config: Record<strin
 // ---------------------------------------------------------------- rendering
 
 const yamlMap = (obj: Record<string, string>, indent: string) =>
-  Object.entries(obj).map(([k, v]) => `${indent}${k}: ${JSON.stringify(v)}`).join("\n");
+  Object.entries(obj)
+    .map(([k, v]) => `${indent}${k}: ${JSON.stringify(v)}`)
+    .join("\n");
 
 function renderBase(name: AppName, app: AppState): Record<string, string> {
   const { port } = APPS[name];
@@ -385,19 +388,22 @@ function renderPlatform(s: State): Record<string, string> {
   if (s.namespaces.length === 0) return {};
   const files: Record<string, string> = {};
   files[`${dir}/namespaces.yaml`] = s.namespaces
-    .map((ns) => `apiVersion: v1
+    .map(
+      (ns) => `apiVersion: v1
 kind: Namespace
 metadata:
   name: ${ns}
   labels:
     tideline.dev/app: ${ns.slice(0, ns.lastIndexOf("-"))}
     tideline.dev/environment: ${ns.slice(ns.lastIndexOf("-") + 1)}
-`)
+`,
+    )
     .join("---\n");
   const prod = s.namespaces.filter((ns) => ns.endsWith("-prod"));
   if (s.quota) {
     files[`${dir}/resource-quota.yaml`] = prod
-      .map((ns) => `apiVersion: v1
+      .map(
+        (ns) => `apiVersion: v1
 kind: ResourceQuota
 metadata:
   name: compute-quota
@@ -409,18 +415,21 @@ spec:
     limits.cpu: "8"
     limits.memory: 16Gi
     pods: "40"
-`)
+`,
+      )
       .join("---\n");
   }
   if (s.netpol !== "none") {
-    const monitoring = s.netpol === "deny+monitoring"
-      ? `        - namespaceSelector:
+    const monitoring =
+      s.netpol === "deny+monitoring"
+        ? `        - namespaceSelector:
             matchLabels:
               kubernetes.io/metadata.name: monitoring
 `
-      : "";
+        : "";
     files[`${dir}/network-policy.yaml`] = prod
-      .map((ns) => `apiVersion: networking.k8s.io/v1
+      .map(
+        (ns) => `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: allow-same-namespace
@@ -432,7 +441,8 @@ spec:
   ingress:
     - from:
         - podSelector: {}
-${monitoring}`)
+${monitoring}`,
+      )
       .join("---\n");
   }
   return files;
@@ -483,9 +493,13 @@ const envNamespaces = (app: string) => ENVS.map((e) => `${app}-${e}`);
 const MAIN_STEPS: Step[] = [
   [0, "Initial commit: repository layout and README", () => {}],
   [1, "platform: add namespaces for guestbook", (s) => void s.namespaces.push(...envNamespaces("guestbook"))],
-  [0, "guestbook: add base deployment, service and configmap", (s) => {
-    s.guestbook = newApp("1.2.0", { dev: 1, staging: 2, prod: 3 }, { LOG_LEVEL: "info", FEATURE_NEW_UI: "false", SESSION_TTL_SECONDS: "3600" });
-  }],
+  [
+    0,
+    "guestbook: add base deployment, service and configmap",
+    (s) => {
+      s.guestbook = newApp("1.2.0", { dev: 1, staging: 2, prod: 3 }, { LOG_LEVEL: "info", FEATURE_NEW_UI: "false", SESSION_TTL_SECONDS: "3600" });
+    },
+  ],
   [0, "guestbook: add dev overlay", (s) => void gb(s).overlays.push("dev")],
   [2, "guestbook: add staging and prod overlays", (s) => void gb(s).overlays.push("staging", "prod")],
   [1, "platform: add NetworkPolicy restricting ingress in prod", (s) => void (s.netpol = "deny")],
@@ -495,10 +509,18 @@ const MAIN_STEPS: Step[] = [
   [2, "guestbook: promote 1.3.0 to prod", bump(gb, "prod", "1.3.0")],
   [3, "guestbook: raise replicas in prod to 4", (s) => void (gb(s).replicas.prod = 4)],
   [0, "guestbook: set LOG_LEVEL=debug in dev", (s) => void (gb(s).devDebug = true)],
-  [1, "add payments service base manifests", (s) => {
-    s.payments = newApp("2.0.3", { dev: 1, staging: 2, prod: 3 }, { LOG_LEVEL: "info", PROVIDER_URL: "https://sandbox.payments.example.com", REQUEST_TIMEOUT_MS: "5000" });
-    pay(s).probePath = "/healthz";
-  }],
+  [
+    1,
+    "add payments service base manifests",
+    (s) => {
+      s.payments = newApp(
+        "2.0.3",
+        { dev: 1, staging: 2, prod: 3 },
+        { LOG_LEVEL: "info", PROVIDER_URL: "https://sandbox.payments.example.com", REQUEST_TIMEOUT_MS: "5000" },
+      );
+      pay(s).probePath = "/healthz";
+    },
+  ],
   [1, "platform: add namespaces for payments", (s) => void s.namespaces.push(...envNamespaces("payments"))],
   [1, "payments: add dev overlay", (s) => void pay(s).overlays.push("dev")],
   [2, "payments: add staging and prod overlays", (s) => void pay(s).overlays.push("staging", "prod")],
@@ -510,10 +532,14 @@ const MAIN_STEPS: Step[] = [
   [2, "guestbook: promote 1.4.0 to staging", bump(gb, "staging", "1.4.0")],
   [1, "payments: bump image to 2.1.1 in dev", bump(pay, "dev", "2.1.1")],
   [0, "guestbook: fix readiness probe path", (s) => void (gb(s).probePath = "/healthz")],
-  [1, "payments: raise replicas in prod", (s) => {
-    pay(s).replicas.prod = 4;
-    pay(s).hpa!.min = 4; // the HPA owns the replica count in prod, so its floor must move too
-  }],
+  [
+    1,
+    "payments: raise replicas in prod",
+    (s) => {
+      pay(s).replicas.prod = 4;
+      pay(s).hpa!.min = 4; // the HPA owns the replica count in prod, so its floor must move too
+    },
+  ],
   [2, "guestbook: promote 1.4.0 to prod", bump(gb, "prod", "1.4.0")],
   [0, "docs: describe the promotion flow in README", (s) => void (s.readmeFlow = true)],
   [3, "add redis chart values for prod", (s) => void s.redis!.envs.push("prod")],
@@ -550,7 +576,10 @@ function mainDate(now: Date, i: number): Date {
 async function isGitRepo(dir: string): Promise<boolean> {
   if (!existsSync(dir)) return false;
   // --git-dir stops git from discovering an enclosing repository instead.
-  return runGit([`--git-dir=${dir}`, "rev-parse", "--git-dir"]).then(() => true, () => false);
+  return runGit([`--git-dir=${dir}`, "rev-parse", "--git-dir"]).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function summarize(bareDir: string): Promise<{ commits: number; branches: string[] }> {
@@ -559,10 +588,7 @@ async function summarize(bareDir: string): Promise<{ commits: number; branches: 
   return { commits: Number(count), branches: refs.split("\n").filter(Boolean) };
 }
 
-export async function createDemoRepository(
-  bareDir: string,
-  opts: { now?: Date } = {},
-): Promise<{ commits: number; branches: string[] }> {
+export async function createDemoRepository(bareDir: string, opts: { now?: Date } = {}): Promise<{ commits: number; branches: string[] }> {
   bareDir = path.resolve(bareDir);
   if (await isGitRepo(bareDir)) return summarize(bareDir);
   if (existsSync(bareDir) && readdirSync(bareDir).length > 0) {

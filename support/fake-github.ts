@@ -1,5 +1,6 @@
 // An in-memory GitHub REST API (pull requests, reviews, merges) on 127.0.0.1 for tests: it
 // keeps GitHub's documented status codes, field names, error bodies and rate-limit headers.
+import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -51,6 +52,11 @@ export interface FakeGitHubOptions {
   defaultBranch?: string;
   /** token -> login (write access), or { login, write } */
   tokens?: Record<string, string | { login: string; write?: boolean }>;
+  /**
+   * A bare repository standing for the repository's Git side: branches pushed there exist here, and
+   * open pull requests follow their head branch's commits, as on github.com after a push.
+   */
+  gitDir?: string;
 }
 
 export interface FakeGitHub {
@@ -60,8 +66,8 @@ export interface FakeGitHub {
   repo: string;
   addToken(token: string, login: string, opts?: { write?: boolean }): void;
   expireToken(token: string): void;
-  /** Creates or moves a branch to a new commit; open pull requests from it get the new head sha. */
-  pushBranch(name: string): string;
+  /** Creates or moves a branch to a new commit (`sha`, or a made-up one); open pull requests from it get the new head sha. */
+  pushBranch(name: string, sha?: string): string;
   branchSha(name: string): string | undefined;
   setMergeable(number: number, mergeable: boolean): void;
   allowMergeMethods(methods: { merge?: boolean; squash?: boolean; rebase?: boolean }): void;
@@ -70,9 +76,13 @@ export interface FakeGitHub {
   /** Secondary rate limit for the next `count` requests: 403 with retry-after. */
   secondaryRateLimit(retryAfterSeconds: number, count?: number): void;
   resetRateLimit(): void;
-  /** Someone acting on github.com directly, outside Tideline. */
-  externalReview(number: number, login: string, state: Exclude<FakeReviewState, "PENDING">, body?: string): void;
+  /** Someone acting on github.com directly, outside Tideline; answers the review's id. */
+  externalReview(number: number, login: string, state: Exclude<FakeReviewState, "PENDING">, body?: string): number;
+  /** A maintainer dismisses a review on github.com (its state becomes DISMISSED). */
+  externalDismiss(number: number, reviewId: number, message?: string): void;
   externalMerge(number: number, login: string, method?: "merge" | "squash" | "rebase"): string;
+  /** Someone closes the pull request on github.com without merging. */
+  externalClose(number: number): void;
   pull(number: number): Record<string, unknown> | undefined;
   stop(): Promise<void>;
 }
@@ -83,6 +93,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const accounts = new Map<string, Account>(); // by login
   const tokens = new Map<string, Account>();
   const branches = new Map<string, string>([[opts.defaultBranch ?? "main", sha()]]);
+  const fromGit = (name: string): string | undefined => {
+    if (!opts.gitDir) return undefined;
+    const r = spawnSync("git", [`--git-dir=${opts.gitDir}`, "rev-parse", "--verify", "-q", `refs/heads/${name}^{commit}`], { encoding: "utf8" });
+    return r.status === 0 ? r.stdout.trim() : undefined;
+  };
+  const branchAt = (name: string) => fromGit(name) ?? branches.get(name);
   const pulls = new Map<number, Pull>();
   const allowed = { merge: true, squash: true, rebase: true };
   const rate = { limit: 5000, remaining: 5000, reset: epoch() + 3600, secondary: 0, retryAfter: 60 };
@@ -104,7 +120,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
 
   let base = "";
   const userJson = (a: Account) => ({ login: a.login, id: a.id, type: "User", html_url: `${base}/${a.login}`, site_admin: false });
-  const branchJson = (ref: string, s: string) => ({ label: `${owner}:${ref}`, ref, sha: s, user: userJson(account(owner)), repo: { name: repo, full_name: `${owner}/${repo}` } });
+  const branchJson = (ref: string, s: string) => ({
+    label: `${owner}:${ref}`,
+    ref,
+    sha: s,
+    user: userJson(account(owner)),
+    repo: { name: repo, full_name: `${owner}/${repo}` },
+  });
   const pullJson = (p: Pull) => ({
     url: `${base}/repos/${owner}/${repo}/pulls/${p.number}`,
     id: p.number + 100000,
@@ -190,7 +212,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       "x-ratelimit-resource": "core",
     });
     if (rate.remaining <= 0) {
-      return send(res, 403, { message: `API rate limit exceeded for user ID ${who.id}.`, documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: "403" }, rateHeaders());
+      return send(
+        res,
+        403,
+        { message: `API rate limit exceeded for user ID ${who.id}.`, documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: "403" },
+        rateHeaders(),
+      );
     }
     rate.remaining -= 1;
     if (rate.secondary > 0) {
@@ -198,17 +225,26 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       return send(
         res,
         403,
-        { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`, status: "403" },
+        {
+          message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+          documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits`,
+          status: "403",
+        },
         { ...rateHeaders(), "retry-after": String(rate.retryAfter) },
       );
     }
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => send(res, status, body, { ...rateHeaders(), ...headers });
     const notFound = () => reply(404, { message: "Not Found", documentation_url: DOCS, status: "404" });
-    const invalidRequest = (field: string) => reply(422, { message: `Invalid request.\n\n"${field}" wasn't supplied.`, documentation_url: DOCS, status: "422" });
+    const invalidRequest = (field: string) =>
+      reply(422, { message: `Invalid request.\n\n"${field}" wasn't supplied.`, documentation_url: DOCS, status: "422" });
     const validationFailed = (errors: unknown[], doc = DOCS) => reply(422, { message: "Validation Failed", errors, documentation_url: doc, status: "422" });
     const needWrite = (permission: string) => {
       if (who.write) return false;
-      reply(403, { message: "Resource not accessible by personal access token", documentation_url: DOCS, status: "403" }, { "x-accepted-github-permissions": permission });
+      reply(
+        403,
+        { message: "Resource not accessible by personal access token", documentation_url: DOCS, status: "403" },
+        { "x-accepted-github-permissions": permission },
+      );
       return true;
     };
 
@@ -222,10 +258,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     }
 
     if (path === "/user" && method === "GET") return reply(200, userJson(who));
-    const m = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?(?:\/(reviews|merge))?$/.exec(path);
+    const m = /^\/repos\/([^/]+)\/([^/]+)\/pulls(?:\/(\d+))?(?:\/(reviews|merge))?(?:\/(\d+)\/(dismissals))?$/.exec(path);
     if (!m || m[1] !== owner || m[2] !== repo) return notFound();
     const number = m[3] ? Number(m[3]) : undefined;
-    const sub = m[4];
+    const sub = m[6] ? "dismissals" : m[4];
+    const reviewId = m[5] ? Number(m[5]) : undefined;
 
     if (number === undefined) {
       if (method !== "POST") return notFound();
@@ -234,7 +271,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       const head = String(body.head).replace(new RegExp(`^${owner}:`), "");
       const baseRef = String(body.base);
       const doc = `${DOCS}/pulls/pulls#create-a-pull-request`;
-      const missing = [["head", head], ["base", baseRef]].filter(([, ref]) => !branches.has(ref!)).map(([field]) => ({ resource: "PullRequest", field, code: "invalid" }));
+      const missing = [
+        ["head", head],
+        ["base", baseRef],
+      ]
+        .filter(([, ref]) => !branchAt(ref!))
+        .map(([field]) => ({ resource: "PullRequest", field, code: "invalid" }));
       if (missing.length) return validationFailed(missing, doc);
       if (head === baseRef) return validationFailed([{ resource: "PullRequest", code: "custom", message: `No commits between ${baseRef} and ${head}` }], doc);
       if ([...pulls.values()].some((p) => p.state === "open" && p.head === head && p.base === baseRef)) {
@@ -246,8 +288,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
         body: typeof body.body === "string" ? body.body : null,
         head,
         base: baseRef,
-        headSha: branches.get(head)!,
-        baseSha: branches.get(baseRef)!,
+        headSha: branchAt(head)!,
+        baseSha: branchAt(baseRef)!,
         user: who,
         state: "open",
         merged: false,
@@ -266,6 +308,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
 
     const p = pulls.get(number);
     if (!p) return notFound();
+    const pushed = p.state === "open" ? fromGit(p.head) : undefined;
+    if (pushed && pushed !== p.headSha) Object.assign(p, { headSha: pushed, updatedAt: now() });
 
     if (!sub && method === "GET") return reply(200, pullJson(p));
     if (!sub && method === "PATCH") {
@@ -288,7 +332,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       const last = Math.max(1, Math.ceil(visible.length / perPage));
       const link = (n: number, rel: string) => `<${base}${url.pathname}?per_page=${perPage}&page=${n}>; rel="${rel}"`;
       const links: Record<string, string> = page < last ? { link: [link(page + 1, "next"), link(last, "last")].join(", ") } : {};
-      return reply(200, visible.slice((page - 1) * perPage, page * perPage).map((r) => reviewJson(p, r)), links);
+      return reply(
+        200,
+        visible.slice((page - 1) * perPage, page * perPage).map((r) => reviewJson(p, r)),
+        links,
+      );
     }
     if (sub === "reviews" && method === "POST") {
       if (needWrite("pull_requests=write")) return;
@@ -296,7 +344,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       const text = typeof body.body === "string" ? body.body : "";
       const events: Record<string, FakeReviewState> = { APPROVE: "APPROVED", REQUEST_CHANGES: "CHANGES_REQUESTED", COMMENT: "COMMENTED" };
       const state: FakeReviewState | null = event === undefined ? "PENDING" : (events[event] ?? null);
-      const unprocessable = (msg: string) => reply(422, { message: "Unprocessable Entity", errors: [msg], documentation_url: `${DOCS}/pulls/reviews#create-a-review-for-a-pull-request`, status: "422" });
+      const unprocessable = (msg: string) =>
+        reply(422, {
+          message: "Unprocessable Entity",
+          errors: [msg],
+          documentation_url: `${DOCS}/pulls/reviews#create-a-review-for-a-pull-request`,
+          status: "422",
+        });
       if (!state) return validationFailed([{ resource: "PullRequestReview", field: "event", code: "invalid" }]);
       if (p.user.login === who.login && state === "APPROVED") return unprocessable("Review Can not approve your own pull request");
       if (p.user.login === who.login && state === "CHANGES_REQUESTED") return unprocessable("Review Can not request changes on your own pull request");
@@ -304,18 +358,45 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       return reply(200, reviewJson(p, addReview(p, who, state, text)));
     }
 
+    // PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals: "message" is required;
+    // only an approval or a request for changes can be dismissed.
+    if (sub === "dismissals" && method === "PUT") {
+      if (needWrite("pull_requests=write")) return;
+      const r = p.reviews.find((x) => x.id === reviewId);
+      if (!r) return notFound();
+      if (typeof body.message !== "string" || !body.message) return invalidRequest("message");
+      if (r.state !== "APPROVED" && r.state !== "CHANGES_REQUESTED") {
+        return validationFailed(
+          [`Can not dismiss a ${r.state === "PENDING" ? "pending" : "commented"} pull request review`],
+          `${DOCS}/pulls/reviews#dismiss-a-review-for-a-pull-request`,
+        );
+      }
+      r.state = "DISMISSED";
+      p.updatedAt = now();
+      return reply(200, reviewJson(p, r));
+    }
     if (sub === "merge" && method === "GET") return p.merged ? reply(204, null) : notFound();
     if (sub === "merge" && method === "PUT") {
       if (needWrite("contents=write")) return;
       const how = body.merge_method === undefined ? "merge" : String(body.merge_method);
-      if (how !== "merge" && how !== "squash" && how !== "rebase") return validationFailed([{ resource: "PullRequest", field: "merge_method", code: "invalid" }]);
+      if (how !== "merge" && how !== "squash" && how !== "rebase")
+        return validationFailed([{ resource: "PullRequest", field: "merge_method", code: "invalid" }]);
       if (!allowed[how]) {
         const label = { merge: "Merge commits", squash: "Squash merges", rebase: "Rebase merges" }[how];
-        return reply(405, { message: `${label} are not allowed on this repository.`, documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`, status: "405" });
+        return reply(405, {
+          message: `${label} are not allowed on this repository.`,
+          documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`,
+          status: "405",
+        });
       }
-      if (p.state !== "open" || !p.mergeable) return reply(405, { message: "Pull Request is not mergeable", documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`, status: "405" });
+      if (p.state !== "open" || !p.mergeable)
+        return reply(405, { message: "Pull Request is not mergeable", documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`, status: "405" });
       if (typeof body.sha === "string" && body.sha !== p.headSha) {
-        return reply(409, { message: "Head branch was modified. Review and try the merge again.", documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`, status: "409" });
+        return reply(409, {
+          message: "Head branch was modified. Review and try the merge again.",
+          documentation_url: `${DOCS}/pulls/pulls#merge-a-pull-request`,
+          status: "409",
+        });
       }
       return reply(200, { sha: doMerge(p, who), merged: true, message: "Pull Request successfully merged" });
     }
@@ -339,13 +420,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       const a = tokens.get(token);
       if (a) a.expired = true;
     },
-    pushBranch(name) {
-      const s = sha();
+    pushBranch(name, commit) {
+      const s = commit ?? sha();
       branches.set(name, s);
       for (const p of pulls.values()) if (p.state === "open" && p.head === name) Object.assign(p, { headSha: s, updatedAt: now() });
       return s;
     },
-    branchSha: (name) => branches.get(name),
+    branchSha: (name) => branchAt(name),
     setMergeable(number, mergeable) {
       mustPull(number).mergeable = mergeable;
     },
@@ -362,12 +443,23 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       Object.assign(rate, { remaining: rate.limit, reset: epoch() + 3600, secondary: 0 });
     },
     externalReview(number, login, state, body = "") {
-      addReview(mustPull(number), account(login), state, body);
+      return addReview(mustPull(number), account(login), state, body).id;
+    },
+    externalDismiss(number, reviewId, message = "Dismissed") {
+      const r = mustPull(number).reviews.find((x) => x.id === reviewId);
+      if (!r || (r.state !== "APPROVED" && r.state !== "CHANGES_REQUESTED")) throw new Error(`fake-github: review ${reviewId} cannot be dismissed`);
+      r.state = "DISMISSED";
+      void message;
     },
     externalMerge(number, login) {
       const p = mustPull(number);
       if (p.state !== "open") throw new Error(`fake-github: #${number} is not open`);
       return doMerge(p, account(login));
+    },
+    externalClose(number) {
+      const p = mustPull(number);
+      if (p.state !== "open") throw new Error(`fake-github: #${number} is not open`);
+      Object.assign(p, { state: "closed", closedAt: now(), updatedAt: now() });
     },
     pull: (number) => (pulls.has(number) ? pullJson(pulls.get(number)!) : undefined),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -42,6 +42,8 @@ interface MergeRequest {
   updatedAt: string;
   approvals: { user: Account; at: string }[];
   notes: Note[];
+  /** Diff versions: one per push to the source branch (GET .../merge_requests/:iid/versions). */
+  versions: { id: number; head: string; base: string; createdAt: string }[];
 }
 
 export interface FakeGitLabOptions {
@@ -59,7 +61,8 @@ export interface FakeGitLab {
   projectPath: string;
   addToken(token: string, username: string, opts?: { role?: Role; scope?: "api" | "read_api" }): void;
   expireToken(token: string): void;
-  pushBranch(name: string): string;
+  /** Moves a branch to `sha` (or a made-up commit); open merge requests from it get a new diff version. */
+  pushBranch(name: string, sha?: string): string;
   branchSha(name: string): string | undefined;
   setMergeMethod(method: GitLabMergeMethod): void;
   /** false: the MR has conflicts (merge answers 406 Branch cannot be merged). */
@@ -68,6 +71,8 @@ export interface FakeGitLab {
   throttle(seconds: number): void;
   /** Someone acting on GitLab directly, outside Tideline. */
   externalApprove(iid: number, username: string): void;
+  /** That user withdraws their approval on GitLab (POST .../unapprove). */
+  externalUnapprove(iid: number, username: string): void;
   externalNote(iid: number, username: string, body: string): void;
   externalMerge(iid: number, username: string): void;
   mergeRequest(iid: number): Record<string, unknown> | undefined;
@@ -103,7 +108,14 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
 
   let origin = "";
   const webUrl = () => `${origin}/${projectPath}`;
-  const userJson = (a: Account) => ({ id: a.id, username: a.username, name: a.username, state: "active", avatar_url: null, web_url: `${origin}/${a.username}` });
+  const userJson = (a: Account) => ({
+    id: a.id,
+    username: a.username,
+    name: a.username,
+    state: "active",
+    avatar_url: null,
+    web_url: `${origin}/${a.username}`,
+  });
   const needsRebase = (m: MergeRequest) => mergeMethod === "ff" && branches.get(m.target) !== m.baseSha;
   const detailed = (m: MergeRequest) => (m.state !== "opened" ? "not_open" : m.hasConflicts ? "conflict" : needsRebase(m) ? "need_rebase" : "mergeable");
   const mrJson = (m: MergeRequest) => ({
@@ -183,6 +195,18 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
   const canApprove = (m: MergeRequest, a: Account) =>
     m.state === "opened" && !m.approvals.some((x) => x.user.id === a.id) && !(preventAuthorApproval && m.author.id === a.id);
   const touch = (m: MergeRequest) => (m.updatedAt = now());
+  const addVersion = (m: MergeRequest) => m.versions.push({ id: nextId++, head: m.sha, base: branches.get(m.target) ?? m.baseSha, createdAt: now() });
+  const versionJson = (m: MergeRequest, v: MergeRequest["versions"][number]) => ({
+    id: v.id,
+    head_commit_sha: v.head,
+    base_commit_sha: v.base,
+    start_commit_sha: v.base,
+    created_at: v.createdAt,
+    merge_request_id: m.iid + 9000,
+    state: "collected",
+    real_size: "1",
+    patch_id_sha: v.head,
+  });
   const addNote = (m: MergeRequest, author: Account, body: string, system = false) => {
     const n: Note = { id: nextId++, body, author, system, createdAt: now() };
     m.notes.push(n);
@@ -236,7 +260,12 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
     const token = (req.headers["private-token"] as string | undefined) ?? bearer;
     const who = token ? tokens.get(token) : undefined;
     if (who?.expired) {
-      return send(res, 401, { error: "invalid_token", error_description: "Token has expired." }, { "www-authenticate": 'Bearer realm="Protected by OAuth 2.0", error="invalid_token", error_description="Token has expired."' });
+      return send(
+        res,
+        401,
+        { error: "invalid_token", error_description: "Token has expired." },
+        { "www-authenticate": 'Bearer realm="Protected by OAuth 2.0", error="invalid_token", error_description="Token has expired."' },
+      );
     }
     if (!who) return send(res, 401, { message: "401 Unauthorized" });
 
@@ -259,7 +288,11 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
     const unauthorized = () => send(res, 401, { message: "401 Unauthorized" });
     const notFound = (what = "Not found") => send(res, 404, { message: `404 ${what}` });
     if (method !== "GET" && who.scope !== "api") {
-      return send(res, 403, { error: "insufficient_scope", error_description: "The request requires higher privileges than provided by the access token.", scope: "api" });
+      return send(res, 403, {
+        error: "insufficient_scope",
+        error_description: "The request requires higher privileges than provided by the access token.",
+        scope: "api",
+      });
     }
 
     if (route.length === 1 && route[0] === "user" && method === "GET") return send(res, 200, userJson(who));
@@ -267,7 +300,14 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
     const rest = route.slice(2);
 
     if (rest.length === 0 && method === "GET") {
-      return send(res, 200, { id: projectId, name: projectPath.split("/").pop(), path_with_namespace: projectPath, default_branch: defaultBranch, web_url: webUrl(), merge_method: mergeMethod });
+      return send(res, 200, {
+        id: projectId,
+        name: projectPath.split("/").pop(),
+        path_with_namespace: projectPath,
+        default_branch: defaultBranch,
+        web_url: webUrl(),
+        merge_method: mergeMethod,
+      });
     }
     if (rest[0] !== "merge_requests") return notFound();
 
@@ -277,7 +317,10 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
       const source = str("source_branch")!;
       const target = str("target_branch")!;
       if (source === target) return send(res, 409, { message: ["You can't use same project/branch for source and target"] });
-      const absent = [["Source", source], ["Target", target]].filter(([, b]) => !branches.has(b!));
+      const absent = [
+        ["Source", source],
+        ["Target", target],
+      ].filter(([, b]) => !branches.has(b!));
       if (absent.length) return send(res, 422, { message: absent.map(([kind, b]) => `${kind} branch "${b}" does not exist`) });
       const dup = [...mrs.values()].find((m) => m.state === "opened" && m.source === source);
       if (dup) return send(res, 409, { message: [`Another open merge request already exists for this source branch: !${dup.iid}`] });
@@ -300,7 +343,9 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
         updatedAt: now(),
         approvals: [],
         notes: [],
+        versions: [],
       };
+      addVersion(m);
       mrs.set(m.iid, m);
       return send(res, 201, mrJson(m));
     }
@@ -329,6 +374,17 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
     }
 
     if (action === "approvals" && method === "GET") return send(res, 200, approvalsJson(m, who));
+    if (action === "versions" && method === "GET") {
+      const list = [...m.versions].reverse(); // newest first
+      const perPage = Math.min(100, Math.max(1, Number(str("per_page")) || 20));
+      const page = Math.max(1, Number(str("page")) || 1);
+      return send(
+        res,
+        200,
+        list.slice((page - 1) * perPage, page * perPage).map((v) => versionJson(m, v)),
+        { "x-total": String(list.length), "x-page": String(page), "x-per-page": String(perPage) },
+      );
+    }
     if (action === "approve" && method === "POST") {
       if (!canApprove(m, who)) return unauthorized(); // GitLab's answer to "already approved" and "author may not approve"
       if (str("sha") && str("sha") !== m.sha) return send(res, 409, { message: `SHA does not match HEAD of source branch: ${m.sha}` });
@@ -351,14 +407,19 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
       const perPage = Math.min(100, Math.max(1, Number(str("per_page")) || 20));
       const page = Math.max(1, Number(str("page")) || 1);
       const pages = Math.max(1, Math.ceil(list.length / perPage));
-      return send(res, 200, list.slice((page - 1) * perPage, page * perPage).map((n) => noteJson(m, n)), {
-        "x-page": String(page),
-        "x-per-page": String(perPage),
-        "x-total": String(list.length),
-        "x-total-pages": String(pages),
-        "x-next-page": page < pages ? String(page + 1) : "",
-        "x-prev-page": page > 1 ? String(page - 1) : "",
-      });
+      return send(
+        res,
+        200,
+        list.slice((page - 1) * perPage, page * perPage).map((n) => noteJson(m, n)),
+        {
+          "x-page": String(page),
+          "x-per-page": String(perPage),
+          "x-total": String(list.length),
+          "x-total-pages": String(pages),
+          "x-next-page": page < pages ? String(page + 1) : "",
+          "x-prev-page": page > 1 ? String(page - 1) : "",
+        },
+      );
     }
     if (action === "notes" && method === "POST") {
       if (missing("body")) return;
@@ -393,10 +454,14 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
       const a = tokens.get(token);
       if (a) a.expired = true;
     },
-    pushBranch(name) {
-      const s = sha();
+    pushBranch(name, commit) {
+      const s = commit ?? sha();
       branches.set(name, s);
-      for (const m of mrs.values()) if (m.state === "opened" && m.source === name) Object.assign(m, { sha: s, updatedAt: now() });
+      for (const m of mrs.values()) {
+        if (m.state !== "opened" || m.source !== name) continue;
+        Object.assign(m, { sha: s, updatedAt: now() });
+        addVersion(m);
+      }
       return s;
     },
     branchSha: (name) => branches.get(name),
@@ -413,6 +478,13 @@ export async function startFakeGitLab(opts: FakeGitLabOptions = {}): Promise<Fak
       const m = mustMr(iid);
       m.approvals.push({ user: someone(username), at: now() });
       addNote(m, someone(username), "approved this merge request", true);
+    },
+    externalUnapprove(iid, username) {
+      const m = mustMr(iid);
+      const i = m.approvals.findIndex((a) => a.user.username === username);
+      if (i === -1) throw new Error(`fake-gitlab: ${username} has not approved !${iid}`);
+      m.approvals.splice(i, 1);
+      addNote(m, someone(username), "unapproved this merge request", true);
     },
     externalNote(iid, username, body) {
       addNote(mustMr(iid), someone(username), body);

@@ -4,7 +4,12 @@ import { execFile, spawn } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 
-const AUTHORS = ["Maya Chen <maya.chen@example.com>", "Luis Ortega <luis.ortega@example.com>", "Priya Raman <priya.raman@example.com>", "Jonas Weber <jonas.weber@example.com>"];
+const AUTHORS = [
+  "Maya Chen <maya.chen@example.com>",
+  "Luis Ortega <luis.ortega@example.com>",
+  "Priya Raman <priya.raman@example.com>",
+  "Jonas Weber <jonas.weber@example.com>",
+];
 const ENVS = ["dev", "staging", "prod"];
 // Fixed epoch so equal inputs give byte-identical repositories (and equal SHAs).
 const START_EPOCH = Date.UTC(2024, 0, 1) / 1000;
@@ -102,10 +107,7 @@ function fastImport(gitDir: string, stream: string[]): Promise<void> {
   });
 }
 
-export async function createLargeRepository(
-  bareDir: string,
-  opts: { commits: number; files: number; seed?: number },
-): Promise<{ headSha: string }> {
+export async function createLargeRepository(bareDir: string, opts: { commits: number; files: number; seed?: number }): Promise<{ headSha: string }> {
   if (opts.commits < 1 || opts.files < 1) throw new Error("commits and files must be >= 1");
   const gitDir = path.resolve(bareDir);
   await git(gitDir, "init", "-q", "--bare", "-b", "main");
@@ -125,11 +127,7 @@ export async function createLargeRepository(
 }
 
 /** Adds `n` commits on top of main, modifying files already in the tree. */
-export async function appendCommits(
-  bareDir: string,
-  n: number,
-  opts: { seed?: number } = {},
-): Promise<{ headSha: string }> {
+export async function appendCommits(bareDir: string, n: number, opts: { seed?: number } = {}): Promise<{ headSha: string }> {
   const gitDir = path.resolve(bareDir);
   const existing = Number(await git(gitDir, "rev-list", "--count", "refs/heads/main"));
   const paths = (await git(gitDir, "ls-tree", "-r", "--name-only", "refs/heads/main")).split("\n").filter(Boolean);

@@ -15,7 +15,12 @@ export async function startOidcProvider(opts: { clients: OidcClient[]; groups: R
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const provider = new Provider(issuer, {
-    clients: opts.clients.map((c) => ({ ...c, grant_types: ["authorization_code"], response_types: ["code"], token_endpoint_auth_method: "client_secret_basic" })),
+    clients: opts.clients.map((c) => ({
+      ...c,
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+    })),
     claims: { openid: ["sub"], profile: ["name", "preferred_username", "groups"], email: ["email"] },
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true } },

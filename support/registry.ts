@@ -91,7 +91,11 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
         const url = `http://127.0.0.1:${port}`;
         const current = child;
         const authHeader = async (repo: string) =>
-          auth === "basic" ? basicHeader(credentials!) : auth === "token" ? `Bearer ${tokens!.mint(credentials!.username, [`repository:${repo}:pull,push,delete`])}` : undefined;
+          auth === "basic"
+            ? basicHeader(credentials!)
+            : auth === "token"
+              ? `Bearer ${tokens!.mint(credentials!.username, [`repository:${repo}:pull,push,delete`])}`
+              : undefined;
         let stopped = false;
         return {
           url,
@@ -167,7 +171,10 @@ function bcryptHash(password: string): string {
   const bytes = randomBytes(22);
   // 22 salt characters carry 128 bits: the last one must leave its low 4 bits zero.
   const salt = [...bytes.subarray(0, 21)].map((b) => alphabet[b % 64]).join("") + ".Oeu"[bytes[21]! % 4];
-  const perl = spawnSync("perl", ["-e", "print crypt($ENV{PW}, $ENV{SALT})"], { env: { ...process.env, PW: password, SALT: `$2b$05$${salt}` }, encoding: "utf8" });
+  const perl = spawnSync("perl", ["-e", "print crypt($ENV{PW}, $ENV{SALT})"], {
+    env: { ...process.env, PW: password, SALT: `$2b$05$${salt}` },
+    encoding: "utf8",
+  });
   if (perl.status === 0 && /^\$2[aby]\$05\$[./A-Za-z0-9]{53}$/.test(perl.stdout)) return perl.stdout;
   const htpasswd = spawnSync("htpasswd", ["-niB", "-C", "5", "user"], { input: `${password}\n`, encoding: "utf8" });
   const hash = htpasswd.status === 0 ? htpasswd.stdout.trim().split(":")[1] : undefined;
@@ -194,7 +201,23 @@ async function startTokenServer(dir: string, creds: { username: string; password
   const certPath = path.join(dir, "token.crt");
   const openssl = spawnSync(
     "openssl",
-    ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", `/CN=${ISSUER}`],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      keyPath,
+      "-out",
+      certPath,
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${ISSUER}`,
+    ],
     { encoding: "utf8" },
   );
   if (openssl.status !== 0) throw new Error(`openssl could not make the token signing certificate: ${openssl.stderr || openssl.error?.message}`);
@@ -216,7 +239,8 @@ async function startTokenServer(dir: string, creds: { username: string; password
     let subject = "";
     if (given) {
       const [user, ...rest] = Buffer.from(given[1]!, "base64").toString().split(":");
-      if (user !== creds.username || rest.join(":") !== creds.password) return reply(401, { errors: [{ code: "UNAUTHORIZED", message: "wrong username or password" }] });
+      if (user !== creds.username || rest.join(":") !== creds.password)
+        return reply(401, { errors: [{ code: "UNAUTHORIZED", message: "wrong username or password" }] });
       subject = user;
     }
     // Anonymous callers get a token with no access, so the registry answers 401 insufficient_scope.
@@ -259,11 +283,17 @@ function signJwt(key: KeyObject, header: object, payload: object): string {
 
 /** libtrust's key id: SHA-256 of the DER public key, first 240 bits, base32, in 12 groups of 4. */
 function libtrustKeyId(publicKey: KeyObject): string {
-  const digest = createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest().subarray(0, 30);
+  const digest = createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest()
+    .subarray(0, 30);
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   let bits = "";
   for (const byte of digest) bits += byte.toString(2).padStart(8, "0");
-  const b32 = bits.match(/.{5}/g)!.map((chunk) => alphabet[Number.parseInt(chunk, 2)]).join("");
+  const b32 = bits
+    .match(/.{5}/g)!
+    .map((chunk) => alphabet[Number.parseInt(chunk, 2)])
+    .join("");
   return b32.match(/.{4}/g)!.join(":");
 }
 
@@ -317,7 +347,12 @@ async function pushImage(url: string, repo: string, tag: string, authorization: 
   return digest;
 }
 
-async function uploadBlob(url: string, repo: string, blob: Buffer<ArrayBuffer>, headers: (extra?: Record<string, string>) => Record<string, string>): Promise<void> {
+async function uploadBlob(
+  url: string,
+  repo: string,
+  blob: Buffer<ArrayBuffer>,
+  headers: (extra?: Record<string, string>) => Record<string, string>,
+): Promise<void> {
   const digest = sha256(blob);
   const head = await fetch(`${url}/v2/${repo}/blobs/${digest}`, { method: "HEAD", headers: headers() });
   if (head.status === 200) return;
@@ -353,7 +388,13 @@ function tarFile(name: string, content: Buffer): Buffer {
   put("0000000\0", 108, 8);
   put("0000000\0", 116, 8);
   put(`${content.length.toString(8).padStart(11, "0")}\0`, 124, 12);
-  put(`${Math.floor(Date.UTC(2026, 0, 1) / 1000).toString(8).padStart(11, "0")}\0`, 136, 12);
+  put(
+    `${Math.floor(Date.UTC(2026, 0, 1) / 1000)
+      .toString(8)
+      .padStart(11, "0")}\0`,
+    136,
+    12,
+  );
   put("        ", 148, 8);
   put("0", 156, 1);
   put("ustar\0", 257, 6);

@@ -22,7 +22,15 @@ export function stats(samples: number[], round: (n: number) => number): Stats {
   if (s.length === 0) return { runs: 0, median: NaN, p50: NaN, p95: NaN, p99: NaN, min: NaN, max: NaN };
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
   const median = s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-  return { runs: s.length, median: round(median), p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), min: round(s[0]!), max: round(s[s.length - 1]!) };
+  return {
+    runs: s.length,
+    median: round(median),
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+    min: round(s[0]!),
+    max: round(s[s.length - 1]!),
+  };
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

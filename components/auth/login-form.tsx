@@ -10,7 +10,8 @@ export function LoginForm({ sso }: { sso: boolean }) {
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     const params = new URLSearchParams(window.location.search);
-    if (params.get("error") === "credentials") setError(new Error("Wrong username or password"));
+    if (params.get("error") === "credentials") setError(new Error("Wrong username or password (after repeated failures an account is locked for a while)"));
+    if (params.get("error") === "rate_limited") setError(new Error("Too many failed sign-ins from your address; try again later"));
     if (params.get("sso_error")) setError(new Error(params.get("sso_error")!));
   }, []);
 
@@ -34,13 +35,30 @@ export function LoginForm({ sso }: { sso: boolean }) {
         <ErrorBox error={error} />
         <label className="block text-sm">
           Username
-          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5" required />
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5"
+            required
+          />
         </label>
         <label className="block text-sm">
           Password
-          <input name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5" required />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5"
+            required
+          />
         </label>
-        <Button type="submit" disabled={busy} className="w-full">{busy ? "Signing in…" : "Sign in"}</Button>
+        <Button type="submit" disabled={busy} className="w-full">
+          {busy ? "Signing in…" : "Sign in"}
+        </Button>
         {sso && (
           <a href="/api/auth/oidc/login" className="block rounded border border-slate-300 px-3 py-1.5 text-center text-sm font-medium hover:bg-slate-100">
             Sign in with single sign-on

@@ -17,7 +17,12 @@ export function ChangeFiles({ changeId, files }: { changeId: string; files: Chan
       <ul className="rounded border border-slate-200 bg-white text-sm" data-testid="change-files">
         {files.map((f) => (
           <li key={f.path}>
-            <button data-testid={`change-file-${f.path}`} onClick={() => setSelected(f.path)} className={`flex w-full items-center gap-1 truncate px-3 py-1.5 text-left font-mono text-xs hover:bg-slate-50 ${selected === f.path ? "bg-sky-50" : ""}`}>
+            <button
+              type="button"
+              data-testid={`change-file-${f.path}`}
+              onClick={() => setSelected(f.path)}
+              className={`flex w-full items-center gap-1 truncate px-3 py-1.5 text-left font-mono text-xs hover:bg-slate-50 ${selected === f.path ? "bg-sky-50" : ""}`}
+            >
               <FileChangeMark change={f.change} /> {f.path}
             </button>
           </li>
@@ -29,7 +34,10 @@ export function ChangeFiles({ changeId, files }: { changeId: string; files: Chan
 }
 
 function FileDiffPanel({ changeId, path }: { changeId: string; path: string }) {
-  const diff = useQuery({ queryKey: ["change-diff", changeId, path], queryFn: () => api<FileDiff>(`/api/changes/${changeId}/diff?path=${encodeURIComponent(path)}`) });
+  const diff = useQuery({
+    queryKey: ["change-diff", changeId, path],
+    queryFn: () => api<FileDiff>(`/api/changes/${changeId}/diff?path=${encodeURIComponent(path)}`),
+  });
   if (diff.error) return <ErrorBox error={diff.error} />;
   if (!diff.data) return <p className="text-sm text-slate-500">Loading diff…</p>;
   const { before, after } = diff.data;

@@ -7,7 +7,25 @@ export interface Review {
   state: "approved" | "changes_requested" | "commented";
   body: string;
   externalId: string | null;
+  /** The head commit it was given on; an approval counts only while that is the head. */
+  commitSha: string | null;
+  dismissedAt: string | null;
+  /** counts: approves the current head; blocks: changes requested; the rest are history. */
+  standing?: "counts" | "blocks" | "stale" | "dismissed" | "author" | "superseded" | "comment";
   createdAt: string;
+}
+
+/** One application whose protected environments the change renders differently (lib/changes/approvals.ts). */
+export interface ApprovalRequirement {
+  applicationId: string;
+  application: string;
+  approvals: number;
+  environments: Array<{ environmentId: string; environment: string; objects: number; renderError: string | null; requiredApprovals: number }>;
+  summary: string;
+  have: number;
+  met: boolean;
+  approvedBy: string[];
+  notCounted: Array<{ userName: string; reason: string }>;
 }
 
 export interface ChangeSummary {
@@ -51,6 +69,12 @@ export interface ChangeDetail extends Omit<ChangeSummary, "repositoryName"> {
   reviews: Review[];
   files: ChangeFile[];
   commits: Array<{ sha: string; authorName: string; authorEmail: string; authoredAt: string; subject: string }>;
+  requirements: ApprovalRequirement[];
+  /** Why it cannot merge yet (empty when it can). */
+  blockers: string[];
+  staleApprovals: number;
+  protectionPending: boolean;
+  promotion: { id: string; kind: string; status: string; authorName: string } | null;
   mergeable: boolean;
 }
 
@@ -70,7 +94,7 @@ export interface EnvironmentImpact {
   environmentId: string;
   environment: string;
   application: string;
-  status: "unchanged" | "changed" | "error";
+  status: "unchanged" | "changed" | "error" | "preexisting_error";
   error: string | null;
   objects: ImpactObject[];
 }

@@ -41,16 +41,31 @@ export function ClusterList({ canManage, canCheck }: { canManage: boolean; canCh
           <div key={c.id} className="rounded border border-slate-200 bg-white p-4" data-testid={`cluster-${c.name}`}>
             <div className="flex flex-wrap items-baseline gap-3">
               <h2 className="text-lg font-medium">{c.name}</h2>
-              <span data-testid="cluster-status" className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[c.status]}`}>{c.status}{c.statusReason ? ` · ${c.statusReason}` : ""}</span>
+              <span data-testid="cluster-status" className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[c.status]}`}>
+                {c.status}
+                {c.statusReason ? ` · ${c.statusReason}` : ""}
+              </span>
               <span className="font-mono text-xs text-slate-600">{c.server}</span>
-              <span className="text-xs text-slate-500">{c.serverVersion ?? "version unknown"} · namespace {c.defaultNamespace} · checked {relativeTime(c.lastCheckedAt)}</span>
-              {canCheck && <Button variant="secondary" className="ml-auto" onClick={() => check.mutate(c.id)} disabled={check.isPending}>Check now</Button>}
+              <span className="text-xs text-slate-500">
+                {c.serverVersion ?? "version unknown"} · namespace {c.defaultNamespace} · checked {relativeTime(c.lastCheckedAt)}
+              </span>
+              {canCheck && (
+                <Button variant="secondary" className="ml-auto" onClick={() => check.mutate(c.id)} disabled={check.isPending}>
+                  Check now
+                </Button>
+              )}
             </div>
-            {c.lastError && <p className="mt-2 text-sm text-rose-700" data-testid="cluster-error">{c.lastError}</p>}
+            {c.lastError && (
+              <p className="mt-2 text-sm text-rose-700" data-testid="cluster-error">
+                {c.lastError}
+              </p>
+            )}
             {c.permissions && (
               <ul className="mt-2 flex flex-wrap gap-2 text-xs">
                 {Object.entries(c.permissions).map(([p, ok]) => (
-                  <li key={p} className={`rounded px-2 py-0.5 ${ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}>{ok ? "✓" : "✗"} {p}</li>
+                  <li key={p} className={`rounded px-2 py-0.5 ${ok ? "bg-emerald-50 text-emerald-800" : "bg-rose-50 text-rose-800"}`}>
+                    {ok ? "✓" : "✗"} {p}
+                  </li>
                 ))}
               </ul>
             )}

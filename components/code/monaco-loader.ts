@@ -10,8 +10,19 @@ export function configureMonaco(): void {
 }
 
 const LANGUAGES: Record<string, string> = {
-  yaml: "yaml", yml: "yaml", json: "json", md: "markdown", js: "javascript", ts: "typescript",
-  tpl: "yaml", toml: "ini", ini: "ini", sh: "shell", py: "python", go: "go", dockerfile: "dockerfile",
+  yaml: "yaml",
+  yml: "yaml",
+  json: "json",
+  md: "markdown",
+  js: "javascript",
+  ts: "typescript",
+  tpl: "yaml",
+  toml: "ini",
+  ini: "ini",
+  sh: "shell",
+  py: "python",
+  go: "go",
+  dockerfile: "dockerfile",
 };
 
 export function languageFor(path: string): string {

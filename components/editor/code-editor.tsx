@@ -62,7 +62,21 @@ function useValidation(repositoryId: string, ref: string, path: string, content:
   return { status: state.content === content ? ("done" as const) : ("checking" as const), result: state.result, error: state.error };
 }
 
-export function CodeEditor({ repositoryId, gitRef, modelPrefix, path, value, onChange }: { repositoryId: string; gitRef: string; modelPrefix: string; path: string; value: string; onChange: (v: string) => void }) {
+export function CodeEditor({
+  repositoryId,
+  gitRef,
+  modelPrefix,
+  path,
+  value,
+  onChange,
+}: {
+  repositoryId: string;
+  gitRef: string;
+  modelPrefix: string;
+  path: string;
+  value: string;
+  onChange: (v: string) => void;
+}) {
   const [monaco, setMonaco] = useState<MonacoApi | null>(null);
   const editorRef = useRef<EditorInstance | null>(null);
   const validation = useValidation(repositoryId, gitRef, path, value);
@@ -71,11 +85,19 @@ export function CodeEditor({ repositoryId, gitRef, modelPrefix, path, value, onC
   useEffect(() => {
     const model = editorRef.current?.getModel();
     if (!monaco || !model || validation.status !== "done") return;
-    monaco.editor.setModelMarkers(model, "tideline", markers.map((m) => ({
-      startLineNumber: m.line, startColumn: m.column, endLineNumber: m.endLine, endColumn: m.endColumn,
-      severity: m.severity === "error" ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
-      message: m.message, source: m.source,
-    })));
+    monaco.editor.setModelMarkers(
+      model,
+      "tideline",
+      markers.map((m) => ({
+        startLineNumber: m.line,
+        startColumn: m.column,
+        endLineNumber: m.endLine,
+        endColumn: m.endColumn,
+        severity: m.severity === "error" ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
+        message: m.message,
+        source: m.source,
+      })),
+    );
     performance.mark("tideline:editor:validated");
   }, [monaco, validation.status, validation.result, path]);
 
@@ -104,7 +126,17 @@ export function CodeEditor({ repositoryId, gitRef, modelPrefix, path, value, onC
             setMonaco(m);
           }}
           loading={<p className="p-4 text-sm text-slate-500">Loading editor…</p>}
-          options={{ automaticLayout: true, folding: true, foldingStrategy: "indentation", showFoldingControls: "always", minimap: { enabled: false }, scrollBeyondLastLine: false, tabSize: 2, insertSpaces: true, renderWhitespace: "boundary" }}
+          options={{
+            automaticLayout: true,
+            folding: true,
+            foldingStrategy: "indentation",
+            showFoldingControls: "always",
+            minimap: { enabled: false },
+            scrollBeyondLastLine: false,
+            tabSize: 2,
+            insertSpaces: true,
+            renderWhitespace: "boundary",
+          }}
         />
       </div>
       <Problems validation={validation} markers={markers} onPick={reveal} />
@@ -112,18 +144,36 @@ export function CodeEditor({ repositoryId, gitRef, modelPrefix, path, value, onC
   );
 }
 
-function Problems({ validation, markers, onPick }: { validation: ReturnType<typeof useValidation>; markers: EditorMarker[]; onPick: (m: EditorMarker) => void }) {
+function Problems({
+  validation,
+  markers,
+  onPick,
+}: {
+  validation: ReturnType<typeof useValidation>;
+  markers: EditorMarker[];
+  onPick: (m: EditorMarker) => void;
+}) {
   if (validation.status === "skipped") return null;
   const r = validation.result;
   const status =
-    validation.status === "checking" ? "Checking…"
-    : validation.error ? `Validation unavailable: ${validation.error}`
-    : markers.length === 0 ? "No problems" : `${markers.length} problem(s)`;
-  const against = r?.environment ? ` · checked against ${r.environment.application.name}/${r.environment.name} on ${r.environment.cluster.name}` : r?.skipped === "helm-template" ? " · Helm template: checked once rendered" : " · YAML syntax only (no environment uses this folder)";
+    validation.status === "checking"
+      ? "Checking…"
+      : validation.error
+        ? `Validation unavailable: ${validation.error}`
+        : markers.length === 0
+          ? "No problems"
+          : `${markers.length} problem(s)`;
+  const against = r?.environment
+    ? ` · checked against ${r.environment.application.name}/${r.environment.name} on ${r.environment.cluster.name}`
+    : r?.skipped === "helm-template"
+      ? " · Helm template: checked once rendered"
+      : " · YAML syntax only (no environment uses this folder)";
   return (
     <div className="rounded border border-slate-200 bg-white text-xs" data-testid="problems">
       <p className="px-2 py-1 text-slate-600">
-        <span data-testid="validation-status" data-state={validation.status}>{status}</span>
+        <span data-testid="validation-status" data-state={validation.status}>
+          {status}
+        </span>
         {validation.status === "done" && !validation.error && against}
         {r?.schemaError && <span className="text-amber-700"> · {r.schemaError}</span>}
       </p>
@@ -131,8 +181,9 @@ function Problems({ validation, markers, onPick }: { validation: ReturnType<type
         <ul className="max-h-40 overflow-auto border-t border-slate-100">
           {markers.map((m, i) => (
             <li key={i}>
-              <button data-testid="problem" onClick={() => onPick(m)} className="block w-full px-2 py-0.5 text-left font-mono hover:bg-slate-50">
-                <span className={m.severity === "error" ? "text-rose-700" : "text-amber-700"}>{m.severity}</span> {m.line}:{m.column} {m.message} <span className="text-slate-400">({m.source})</span>
+              <button type="button" data-testid="problem" onClick={() => onPick(m)} className="block w-full px-2 py-0.5 text-left font-mono hover:bg-slate-50">
+                <span className={m.severity === "error" ? "text-rose-700" : "text-amber-700"}>{m.severity}</span> {m.line}:{m.column} {m.message}{" "}
+                <span className="text-slate-400">({m.source})</span>
               </button>
             </li>
           ))}

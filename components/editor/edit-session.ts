@@ -75,7 +75,12 @@ export const ops = {
     delete drafts[from];
     const moved = { ...d, path: to };
     if (!isClean(moved)) drafts[to] = moved;
-    return withDrafts(s, drafts, s.tabs.map((t) => (t === from ? to : t)), s.active === from ? to : s.active);
+    return withDrafts(
+      s,
+      drafts,
+      s.tabs.map((t) => (t === from ? to : t)),
+      s.active === from ? to : s.active,
+    );
   },
   remove(s: EditState, path: string, original: string | null): EditState {
     const d = s.drafts[path];
@@ -94,7 +99,7 @@ export const ops = {
     delete drafts[path];
     const back = d?.basePath ?? null;
     const tabs = back ? s.tabs.map((t) => (t === path ? back : t)) : s.tabs.filter((t) => t !== path);
-    return withDrafts(s, drafts, [...new Set(tabs)], s.active === path ? back ?? tabs[0] ?? null : s.active);
+    return withDrafts(s, drafts, [...new Set(tabs)], s.active === path ? (back ?? tabs[0] ?? null) : s.active);
   },
   /** Moves the session onto a newer base, keeping the user's versions; originals are re-read at the new base. */
   rebase(s: EditState, baseSha: string, originals: Record<string, string | null>): EditState {

@@ -8,6 +8,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import { Button, ErrorBox, shortSha } from "../ui";
 import type { BranchInfo, Repository } from "../repositories/types";
+import { fetchAndWait } from "../repositories/fetch-and-wait";
 import { ops, useEditSession, type EditState } from "./edit-session";
 import { FileTree } from "./file-tree";
 import { EditorTabs, type FileActions } from "./editor-tabs";
@@ -21,7 +22,10 @@ export function EditorPage({ repositoryId, initialRef, initialFile }: { reposito
   const router = useRouter();
   const client = useQueryClient();
   const repo = useQuery({ queryKey: ["repository", repositoryId], queryFn: () => api<{ repository: Repository }>(`/api/repositories/${repositoryId}`) });
-  const branches = useQuery({ queryKey: ["branches", repositoryId], queryFn: () => api<{ items: BranchInfo[] }>(`/api/repositories/${repositoryId}/branches`) });
+  const branches = useQuery({
+    queryKey: ["branches", repositoryId],
+    queryFn: () => api<{ items: BranchInfo[] }>(`/api/repositories/${repositoryId}/branches`),
+  });
   const [branchChoice, setBranchChoice] = useState(initialRef);
   const branch = branchChoice || repo.data?.repository.defaultBranch || branches.data?.items[0]?.name || "";
   const head = branches.data?.items.find((b) => b.name === branch)?.headSha;
@@ -74,8 +78,12 @@ export function EditorPage({ repositoryId, initialRef, initialFile }: { reposito
     return null;
   };
   const rebase = async () => {
-    await api(`/api/repositories/${repositoryId}/fetch`, { method: "POST" }).catch(() => null);
-    const fresh = await client.fetchQuery({ queryKey: ["branches", repositoryId], queryFn: () => api<{ items: BranchInfo[] }>(`/api/repositories/${repositoryId}/branches`), staleTime: 0 });
+    await fetchAndWait(repositoryId).catch(() => null);
+    const fresh = await client.fetchQuery({
+      queryKey: ["branches", repositoryId],
+      queryFn: () => api<{ items: BranchInfo[] }>(`/api/repositories/${repositoryId}/branches`),
+      staleTime: 0,
+    });
     const latest = fresh.items.find((b) => b.name === branch)?.headSha ?? state.baseSha;
     const originals: Record<string, string | null> = {};
     for (const d of Object.values(state.drafts)) {
@@ -90,7 +98,9 @@ export function EditorPage({ repositoryId, initialRef, initialFile }: { reposito
     <div className="space-y-3" data-testid="editor-page">
       <div className="flex flex-wrap items-end gap-3">
         <div>
-          <Link href={`/repositories/${repositoryId}`} className="text-sm text-sky-700 hover:underline">← {repo.data.repository.name}</Link>
+          <Link href={`/repositories/${repositoryId}`} className="text-sm text-sky-700 hover:underline">
+            ← {repo.data.repository.name}
+          </Link>
           <h1 className="text-2xl font-semibold">Edit {repo.data.repository.name}</h1>
         </div>
         <label className="text-sm">
@@ -105,28 +115,41 @@ export function EditorPage({ repositoryId, initialRef, initialFile }: { reposito
             }}
             className="mt-1 rounded border border-slate-300 px-2 py-1.5"
           >
-            {branches.data.items.map((b) => <option key={b.name} value={b.name}>{b.name}</option>)}
+            {branches.data.items.map((b) => (
+              <option key={b.name} value={b.name}>
+                {b.name}
+              </option>
+            ))}
           </select>
         </label>
         <div className="ml-auto flex gap-2">
           {view === "edit" ? (
-            <Button data-testid="review-changes" disabled={count === 0} onClick={() => setView("review")}>Review changes ({count})</Button>
+            <Button data-testid="review-changes" disabled={count === 0} onClick={() => setView("review")}>
+              Review changes ({count})
+            </Button>
           ) : (
-            <Button data-testid="back-to-editor" variant="secondary" onClick={() => setView("edit")}>Back to editor</Button>
+            <Button data-testid="back-to-editor" variant="secondary" onClick={() => setView("edit")}>
+              Back to editor
+            </Button>
           )}
         </div>
       </div>
       {count > 0 && head !== state.baseSha && (
         <p className="rounded bg-sky-50 px-3 py-1.5 text-sm text-sky-900" data-testid="base-moved">
           Your edits are on {shortSha(state.baseSha)}; {branch} is now at {shortSha(head)}. Proposing replays them onto it (conflicting files are reported).{" "}
-          <button data-testid="rebase-banner" className="text-sky-700 underline" onClick={() => void rebase().catch(setOpError)}>Use the latest {branch} as base</button> (keeps your version of every file).
+          <button type="button" data-testid="rebase-banner" className="text-sky-700 underline" onClick={() => void rebase().catch(setOpError)}>
+            Use the latest {branch} as base
+          </button>{" "}
+          (keeps your version of every file).
         </p>
       )}
       {session.saveError && <p className="text-sm text-amber-800">{session.saveError}</p>}
       <ErrorBox error={opError} />
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-[17rem_1fr]">
         <aside className="space-y-2">
-          <Button variant="secondary" data-testid="add-file" className="w-full" onClick={() => setNameForm({ mode: "add", dir: activeDir })}>New file</Button>
+          <Button variant="secondary" data-testid="add-file" className="w-full" onClick={() => setNameForm({ mode: "add", dir: activeDir })}>
+            New file
+          </Button>
           {nameForm && (
             <FileNameForm
               key={nameForm.mode === "add" ? "add" : nameForm.from}

@@ -5,7 +5,14 @@ import { useState } from "react";
 import { editPathProblem } from "@/lib/changes/edit-path";
 import { Button } from "../ui";
 
-export function FileNameForm({ label, initial, submitLabel, taken, onSubmit, onCancel }: {
+export function FileNameForm({
+  label,
+  initial,
+  submitLabel,
+  taken,
+  onSubmit,
+  onCancel,
+}: {
   label: string;
   initial: string;
   submitLabel: string;
@@ -41,12 +48,30 @@ export function FileNameForm({ label, initial, submitLabel, taken, onSubmit, onC
     >
       <label className="block">
         <span className="text-xs text-slate-600">{label}</span>
-        <input autoFocus data-testid="file-name-input" value={value} onChange={(e) => { setValue(e.target.value); setError(null); }} placeholder="apps/guestbook/base/new.yaml" className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono text-xs" />
+        <input
+          autoFocus
+          data-testid="file-name-input"
+          value={value}
+          onChange={(e) => {
+            setValue(e.target.value);
+            setError(null);
+          }}
+          placeholder="apps/guestbook/base/new.yaml"
+          className="mt-1 w-full rounded border border-slate-300 px-2 py-1 font-mono text-xs"
+        />
       </label>
-      {(error ?? (problem && `Path ${problem}`)) && <p data-testid="file-name-error" className="text-xs text-rose-700">{error ?? `Path ${problem}`}</p>}
+      {(error ?? (problem && `Path ${problem}`)) && (
+        <p data-testid="file-name-error" className="text-xs text-rose-700">
+          {error ?? `Path ${problem}`}
+        </p>
+      )}
       <div className="flex gap-2">
-        <Button type="submit" data-testid="file-name-submit" disabled={busy || !!problem || !value.trim()}>{submitLabel}</Button>
-        <Button type="button" variant="secondary" onClick={onCancel}>Cancel</Button>
+        <Button type="submit" data-testid="file-name-submit" disabled={busy || !!problem || !value.trim()}>
+          {submitLabel}
+        </Button>
+        <Button type="button" variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
       </div>
     </form>
   );

@@ -27,6 +27,7 @@ export function FileTree(props: TreeProps) {
             {pending.map((d) => (
               <li key={d.path}>
                 <button
+                  type="button"
                   data-testid={`pending-${d.path}`}
                   disabled={d.content === null}
                   onClick={() => props.onOpen(d.path)}
@@ -50,10 +51,21 @@ export function FileTree(props: TreeProps) {
 function Folder(props: TreeProps & { dir: string; depth: number }) {
   const tree = useQuery(treeQuery(props.repositoryId, props.baseSha, props.dir));
   if (tree.error) return <ErrorBox error={tree.error} />;
-  if (!tree.data) return <p className="px-2 text-xs text-slate-500" style={{ paddingLeft: props.depth * 12 + 8 }}>Loading…</p>;
+  if (!tree.data)
+    return (
+      <p className="px-2 text-xs text-slate-500" style={{ paddingLeft: props.depth * 12 + 8 }}>
+        Loading…
+      </p>
+    );
   return (
     <ul>
-      {tree.data.entries.map((e) => (e.type === "tree" ? <FolderNode key={e.path} {...props} dir={e.path} name={e.name} /> : <FileNode key={e.path} {...props} path={e.path} name={e.name} />))}
+      {tree.data.entries.map((e) =>
+        e.type === "tree" ? (
+          <FolderNode key={e.path} {...props} dir={e.path} name={e.name} />
+        ) : (
+          <FileNode key={e.path} {...props} path={e.path} name={e.name} />
+        ),
+      )}
     </ul>
   );
 }
@@ -63,7 +75,13 @@ function FolderNode(props: TreeProps & { dir: string; depth: number; name: strin
   const [open, setOpen] = useState(() => !!props.active?.startsWith(`${props.dir}/`));
   return (
     <li>
-      <button data-testid={`tree-folder-${props.dir}`} onClick={() => setOpen(!open)} className="block w-full truncate px-2 py-0.5 text-left font-mono text-xs hover:bg-slate-50" style={{ paddingLeft: props.depth * 12 + 8 }}>
+      <button
+        type="button"
+        data-testid={`tree-folder-${props.dir}`}
+        onClick={() => setOpen(!open)}
+        className="block w-full truncate px-2 py-0.5 text-left font-mono text-xs hover:bg-slate-50"
+        style={{ paddingLeft: props.depth * 12 + 8 }}
+      >
         {open ? "▾" : "▸"} {props.name}
       </button>
       {open && <Folder {...props} depth={props.depth + 1} />}
@@ -79,6 +97,7 @@ function FileNode(props: TreeProps & { path: string; depth: number; name: string
   return (
     <li>
       <button
+        type="button"
         data-testid={`tree-file-${props.path}`}
         disabled={gone}
         onClick={() => props.onOpen(props.path)}

@@ -8,9 +8,19 @@ import { Button, ErrorBox } from "../ui";
 import { apiDetailed, DetailedApiError, errorField } from "../changes/api-detailed";
 import { proposalFiles, type EditState } from "./edit-session";
 
-export interface Proposed { change: { id: string; number: number } }
+export interface Proposed {
+  change: { id: string; number: number };
+}
 
-export function ProposeForm({ repositoryId, branch, state, renderErrors, previewReady, onConflict, onDone }: {
+export function ProposeForm({
+  repositoryId,
+  branch,
+  state,
+  renderErrors,
+  previewReady,
+  onConflict,
+  onDone,
+}: {
   repositoryId: string;
   branch: string;
   state: EditState;
@@ -30,7 +40,15 @@ export function ProposeForm({ repositoryId, branch, state, renderErrors, preview
       performance.mark("tideline:propose:click");
       return apiDetailed<Proposed>("/api/changes", {
         method: "POST",
-        body: { repositoryId, baseBranch: branch, baseSha: state.baseSha, title, body, ...(headBranch.trim() ? { headBranch: headBranch.trim() } : {}), files: proposalFiles(state.drafts) },
+        body: {
+          repositoryId,
+          baseBranch: branch,
+          baseSha: state.baseSha,
+          title,
+          body,
+          ...(headBranch.trim() ? { headBranch: headBranch.trim() } : {}),
+          files: proposalFiles(state.drafts),
+        },
       });
     },
     onSuccess: onDone,
@@ -39,7 +57,8 @@ export function ProposeForm({ repositoryId, branch, state, renderErrors, preview
     },
   });
   const field = errorField(propose.error);
-  const branchProblem = headBranch.trim() && !branchName.safeParse(headBranch.trim()).success ? "must be a valid Git branch name (letters, digits, . _ - /)" : null;
+  const branchProblem =
+    headBranch.trim() && !branchName.safeParse(headBranch.trim()).success ? "must be a valid Git branch name (letters, digits, . _ - /)" : null;
   const blocked = renderErrors.length > 0 && !anyway;
   const isConflict = propose.error instanceof DetailedApiError && !!propose.error.details.conflicts?.length;
 
@@ -56,17 +75,44 @@ export function ProposeForm({ repositoryId, branch, state, renderErrors, preview
       <h3 className="font-medium">Propose change</h3>
       <label className="block">
         <span className="text-slate-600">Title</span>
-        <input data-testid="propose-title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5" />
+        <input
+          data-testid="propose-title"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          maxLength={200}
+          className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5"
+        />
         {field === "title" && <span className="text-xs text-rose-700">{propose.error?.message}</span>}
       </label>
       <label className="block">
         <span className="text-slate-600">Description</span>
-        <textarea data-testid="propose-body" value={body} onChange={(e) => setBody(e.target.value)} rows={3} className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5" />
+        <textarea
+          data-testid="propose-body"
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          rows={3}
+          className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5"
+        />
       </label>
       <label className="block">
         <span className="text-slate-600">Branch name (optional; one is made up from the title)</span>
-        <input data-testid="propose-branch" value={headBranch} onChange={(e) => setHeadBranch(e.target.value)} placeholder={`tideline/you/${title.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 30) || "change"}`} className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5 font-mono text-xs" />
-        {(branchProblem || field === "headBranch") && <span data-testid="branch-error" className="text-xs text-rose-700">{branchProblem ? `Branch name ${branchProblem}` : propose.error?.message}</span>}
+        <input
+          data-testid="propose-branch"
+          value={headBranch}
+          onChange={(e) => setHeadBranch(e.target.value)}
+          placeholder={`tideline/you/${
+            title
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, "-")
+              .slice(0, 30) || "change"
+          }`}
+          className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5 font-mono text-xs"
+        />
+        {(branchProblem || field === "headBranch") && (
+          <span data-testid="branch-error" className="text-xs text-rose-700">
+            {branchProblem ? `Branch name ${branchProblem}` : propose.error?.message}
+          </span>
+        )}
       </label>
       {renderErrors.length > 0 && (
         <div className="rounded border border-rose-200 bg-rose-50 p-2 text-rose-800" data-testid="render-errors">

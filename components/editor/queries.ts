@@ -4,19 +4,27 @@ import { queryOptions, type QueryClient } from "@tanstack/react-query";
 import { api, ApiError } from "../api";
 import type { FileContent } from "../repositories/types";
 
-export interface TreeEntry { name: string; path: string; type: "tree" | "blob" | "commit" }
+export interface TreeEntry {
+  name: string;
+  path: string;
+  type: "tree" | "blob" | "commit";
+}
 
 export const treeQuery = (repositoryId: string, ref: string, dir: string) =>
   queryOptions({
     queryKey: ["tree", repositoryId, ref, dir],
-    queryFn: () => api<{ commit: string; path: string; entries: TreeEntry[] }>(`/api/repositories/${repositoryId}/tree?ref=${encodeURIComponent(ref)}&path=${encodeURIComponent(dir)}`),
+    queryFn: () =>
+      api<{ commit: string; path: string; entries: TreeEntry[] }>(
+        `/api/repositories/${repositoryId}/tree?ref=${encodeURIComponent(ref)}&path=${encodeURIComponent(dir)}`,
+      ),
     staleTime: Infinity, // keyed by commit: never changes
   });
 
 export const fileQuery = (repositoryId: string, ref: string, path: string) =>
   queryOptions({
     queryKey: ["file", repositoryId, ref, path],
-    queryFn: () => api<{ commit: string; file: FileContent }>(`/api/repositories/${repositoryId}/file?ref=${encodeURIComponent(ref)}&path=${encodeURIComponent(path)}`),
+    queryFn: () =>
+      api<{ commit: string; file: FileContent }>(`/api/repositories/${repositoryId}/file?ref=${encodeURIComponent(ref)}&path=${encodeURIComponent(path)}`),
     staleTime: Infinity,
   });
 

@@ -12,9 +12,20 @@ import type { EnvironmentImpact } from "../changes/types";
 import { draftChange, proposalFiles, type EditState } from "./edit-session";
 import { ProposeForm, type Proposed } from "./propose-form";
 
-interface Preview { baseSha: string; headSha: string; files: Array<{ path: string; change: string }>; impact: EnvironmentImpact[] }
+interface Preview {
+  baseSha: string;
+  headSha: string;
+  files: Array<{ path: string; change: string }>;
+  impact: EnvironmentImpact[];
+}
 
-export function ReviewPanel({ repositoryId, branch, state, onRebase, onProposed }: {
+export function ReviewPanel({
+  repositoryId,
+  branch,
+  state,
+  onRebase,
+  onProposed,
+}: {
   repositoryId: string;
   branch: string;
   state: EditState;
@@ -26,34 +37,59 @@ export function ReviewPanel({ repositoryId, branch, state, onRebase, onProposed 
   const [conflict, setConflict] = useState<{ files: string[]; message: string } | null>(null);
   const preview = useQuery({
     queryKey: ["edit-preview", state.key, state.baseSha, state.revision],
-    queryFn: () => apiDetailed<Preview>("/api/changes/preview", { method: "POST", body: { repositoryId, baseBranch: branch, baseSha: state.baseSha, files: proposalFiles(state.drafts) } }),
+    queryFn: () =>
+      apiDetailed<Preview>("/api/changes/preview", {
+        method: "POST",
+        body: { repositoryId, baseBranch: branch, baseSha: state.baseSha, files: proposalFiles(state.drafts) },
+      }),
     retry: false,
     staleTime: Infinity,
     enabled: drafts.length > 0,
   });
-  const previewConflict = preview.error instanceof DetailedApiError && preview.error.details.conflicts?.length ? { files: preview.error.details.conflicts, message: preview.error.message } : null;
+  const previewConflict =
+    preview.error instanceof DetailedApiError && preview.error.details.conflicts?.length
+      ? { files: preview.error.details.conflicts, message: preview.error.message }
+      : null;
   const shownConflict = conflict ?? previewConflict;
   const current = drafts.find((d) => d.path === selected) ?? drafts[0];
   const renderErrors = (preview.data?.impact ?? []).filter((i) => i.status === "error").map((i) => `${i.application}/${i.environment}`);
 
-  if (drafts.length === 0) return <p className="text-sm text-slate-500" data-testid="review-empty">No changes yet.</p>;
+  if (drafts.length === 0)
+    return (
+      <p className="text-sm text-slate-500" data-testid="review-empty">
+        No changes yet.
+      </p>
+    );
   return (
     <div className="space-y-4" data-testid="review-panel">
       {shownConflict && (
         <div className="rounded border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900" data-testid="conflict">
           <p>{shownConflict.message}</p>
-          <ul className="my-1 list-disc pl-5 font-mono text-xs" data-testid="conflict-files">{shownConflict.files.map((f) => <li key={f}>{f}</li>)}</ul>
+          <ul className="my-1 list-disc pl-5 font-mono text-xs" data-testid="conflict-files">
+            {shownConflict.files.map((f) => (
+              <li key={f}>{f}</li>
+            ))}
+          </ul>
           <p>Your edits are kept. Compare them with the latest {branch} and propose again: moving onto the latest base keeps your version of every file.</p>
-          <Button variant="secondary" className="mt-2" data-testid="rebase-session" onClick={() => void onRebase().then(() => setConflict(null))}>Use the latest {branch} as base</Button>
+          <Button variant="secondary" className="mt-2" data-testid="rebase-session" onClick={() => void onRebase().then(() => setConflict(null))}>
+            Use the latest {branch} as base
+          </Button>
         </div>
       )}
       <section className="space-y-2">
-        <h3 className="font-medium">Files ({drafts.length}) <span className="text-xs font-normal text-slate-500">against {shortSha(state.baseSha)}</span></h3>
+        <h3 className="font-medium">
+          Files ({drafts.length}) <span className="text-xs font-normal text-slate-500">against {shortSha(state.baseSha)}</span>
+        </h3>
         <div className="grid grid-cols-1 gap-3 lg:grid-cols-[16rem_1fr]">
           <ul className="rounded border border-slate-200 bg-white text-sm" data-testid="review-files">
             {drafts.map((d) => (
               <li key={d.path}>
-                <button data-testid={`review-file-${d.path}`} onClick={() => setSelected(d.path)} className={`flex w-full items-center gap-1 truncate px-2 py-1 text-left font-mono text-xs ${current?.path === d.path ? "bg-sky-50" : ""}`}>
+                <button
+                  type="button"
+                  data-testid={`review-file-${d.path}`}
+                  onClick={() => setSelected(d.path)}
+                  className={`flex w-full items-center gap-1 truncate px-2 py-1 text-left font-mono text-xs ${current?.path === d.path ? "bg-sky-50" : ""}`}
+                >
                   <FileChangeMark change={draftChange(d)} /> {d.path}
                 </button>
               </li>
@@ -64,7 +100,11 @@ export function ReviewPanel({ repositoryId, branch, state, onRebase, onProposed 
       </section>
       <section className="space-y-2">
         <h3 className="font-medium">Impact on environments following {branch}</h3>
-        {preview.isFetching && <p className="text-sm text-slate-500" data-testid="impact-loading">Rendering every environment on {branch} with your edit…</p>}
+        {preview.isFetching && (
+          <p className="text-sm text-slate-500" data-testid="impact-loading">
+            Rendering every environment on {branch} with your edit…
+          </p>
+        )}
         {preview.error && !previewConflict && <ErrorBox error={preview.error} />}
         {preview.data && !preview.isFetching && <ImpactView impact={preview.data.impact} />}
       </section>

@@ -17,9 +17,17 @@ const HEALTH: Record<string, string> = {
 };
 
 export function SyncBadge({ status }: { status: string }) {
-  return <span data-testid="sync-status" className={`rounded px-2 py-0.5 text-xs font-medium ${SYNC[status] ?? SYNC.Unknown}`}>{status}</span>;
+  return (
+    <span data-testid="sync-status" className={`rounded px-2 py-0.5 text-xs font-medium ${SYNC[status] ?? SYNC.Unknown}`}>
+      {status}
+    </span>
+  );
 }
 
 export function HealthBadge({ status, title }: { status: string; title?: string | null }) {
-  return <span data-testid="health-status" title={title ?? undefined} className={`rounded px-2 py-0.5 text-xs font-medium ${HEALTH[status] ?? HEALTH.Unknown}`}>{status}</span>;
+  return (
+    <span data-testid="health-status" title={title ?? undefined} className={`rounded px-2 py-0.5 text-xs font-medium ${HEALTH[status] ?? HEALTH.Unknown}`}>
+      {status}
+    </span>
+  );
 }

@@ -5,7 +5,11 @@ import { api } from "../api";
 import { Button, ErrorBox } from "../ui";
 
 const ROLES = ["viewer", "developer", "approver", "admin"] as const;
-interface Member { userId: string; username: string; role: string }
+interface Member {
+  userId: string;
+  username: string;
+  role: string;
+}
 
 /** Roles on this application, on top of each person's global role. */
 export function MembersPanel({ applicationId, canManage }: { applicationId: string; canManage: boolean }) {
@@ -14,25 +18,63 @@ export function MembersPanel({ applicationId, canManage }: { applicationId: stri
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<string>("developer");
   const refresh = () => void client.invalidateQueries({ queryKey: ["members", applicationId] });
-  const add = useMutation({ mutationFn: () => api(`/api/applications/${applicationId}/members`, { method: "POST", body: { username, role } }), onSuccess: () => { setUsername(""); refresh(); } });
-  const remove = useMutation({ mutationFn: (userId: string) => api(`/api/applications/${applicationId}/members/${userId}`, { method: "DELETE" }), onSuccess: refresh });
+  const add = useMutation({
+    mutationFn: () => api(`/api/applications/${applicationId}/members`, { method: "POST", body: { username, role } }),
+    onSuccess: () => {
+      setUsername("");
+      refresh();
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (userId: string) => api(`/api/applications/${applicationId}/members/${userId}`, { method: "DELETE" }),
+    onSuccess: refresh,
+  });
   return (
     <div className="space-y-2 rounded border border-slate-200 bg-white p-4 text-sm" data-testid="members-panel">
       <h2 className="font-medium">People with a role on this application</h2>
       <ul>
         {(members.data?.items ?? []).map((m) => (
           <li key={m.userId} className="flex items-center gap-2 py-0.5">
-            <span>{m.username}</span><span className="rounded bg-slate-100 px-1.5 text-xs">{m.role}</span>
-            {canManage && <button className="text-xs text-rose-700 hover:underline" onClick={() => remove.mutate(m.userId)}>remove</button>}
+            <span>{m.username}</span>
+            <span className="rounded bg-slate-100 px-1.5 text-xs">{m.role}</span>
+            {canManage && (
+              <button type="button" className="text-xs text-rose-700 hover:underline" onClick={() => remove.mutate(m.userId)}>
+                remove
+              </button>
+            )}
           </li>
         ))}
         {members.data?.items.length === 0 && <li className="text-slate-500">Nobody beyond global roles.</li>}
       </ul>
       {canManage && (
-        <form className="flex flex-wrap items-center gap-2" onSubmit={(e) => { e.preventDefault(); add.mutate(); }}>
-          <input aria-label="Username" value={username} onChange={(e) => setUsername(e.target.value)} placeholder="username" className="rounded border border-slate-300 px-2 py-1" required />
-          <select aria-label="Role on this application" value={role} onChange={(e) => setRole(e.target.value)} className="rounded border border-slate-300 px-2 py-1">{ROLES.map((r) => <option key={r}>{r}</option>)}</select>
-          <Button type="submit" disabled={add.isPending}>Grant</Button>
+        <form
+          className="flex flex-wrap items-center gap-2"
+          onSubmit={(e) => {
+            e.preventDefault();
+            add.mutate();
+          }}
+        >
+          <input
+            aria-label="Username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            placeholder="username"
+            className="rounded border border-slate-300 px-2 py-1"
+            required
+          />
+          <select
+            aria-label="Role on this application"
+            value={role}
+            onChange={(e) => setRole(e.target.value)}
+            className="rounded border border-slate-300 px-2 py-1"
+          >
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+          <Button type="submit" disabled={add.isPending}>
+            Grant
+          </Button>
         </form>
       )}
       <ErrorBox error={members.error ?? add.error ?? remove.error} />

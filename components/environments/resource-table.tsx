@@ -12,22 +12,54 @@ export function ResourceTable({ environmentId, resources }: { environmentId: str
   return (
     <div className="space-y-3">
       <table className="w-full rounded border border-slate-200 bg-white text-sm" data-testid="resource-table">
-        <thead className="bg-slate-100 text-left text-slate-600"><tr><th className="px-3 py-2">Kind</th><th className="px-3 py-2">Name</th><th className="px-3 py-2">Sync</th><th className="px-3 py-2">Health</th><th className="px-3 py-2">Details</th></tr></thead>
+        <thead className="bg-slate-100 text-left text-slate-600">
+          <tr>
+            <th className="px-3 py-2">Kind</th>
+            <th className="px-3 py-2">Name</th>
+            <th className="px-3 py-2">Sync</th>
+            <th className="px-3 py-2">Health</th>
+            <th className="px-3 py-2">Details</th>
+          </tr>
+        </thead>
         <tbody>
           {resources.map((r) => (
             <tr key={r.id} className={`border-t border-slate-100 ${open?.id === r.id ? "bg-sky-50" : ""}`} data-testid={`resource-${r.kind}-${r.name}`}>
               <td className="px-3 py-2">{r.kind}</td>
-              <td className="px-3 py-2"><button className="text-sky-700 hover:underline" onClick={() => setOpen(r)}>{r.namespace ? `${r.namespace}/` : ""}{r.name}</button></td>
-              <td className="px-3 py-2"><SyncBadge status={r.syncStatus} /></td>
-              <td className="px-3 py-2"><HealthBadge status={r.health} title={r.healthMessage} /></td>
+              <td className="px-3 py-2">
+                <button type="button" className="text-sky-700 hover:underline" onClick={() => setOpen(r)}>
+                  {r.namespace ? `${r.namespace}/` : ""}
+                  {r.name}
+                </button>
+              </td>
+              <td className="px-3 py-2">
+                <SyncBadge status={r.syncStatus} />
+              </td>
+              <td className="px-3 py-2">
+                <HealthBadge status={r.health} title={r.healthMessage} />
+              </td>
               <td className="px-3 py-2 text-xs text-slate-600">
                 {r.message && <span className="text-rose-700">{r.message}</span>}
                 {!r.message && r.healthMessage && r.health !== "Healthy" && r.healthMessage}
-                {!r.message && (r.changes?.length ?? 0) > 0 && <span className="font-mono"> {r.changes!.slice(0, 3).map((c) => c.path).join(", ")}{r.changes!.length > 3 ? " …" : ""}</span>}
+                {!r.message && (r.changes?.length ?? 0) > 0 && (
+                  <span className="font-mono">
+                    {" "}
+                    {r
+                      .changes!.slice(0, 3)
+                      .map((c) => c.path)
+                      .join(", ")}
+                    {r.changes!.length > 3 ? " …" : ""}
+                  </span>
+                )}
               </td>
             </tr>
           ))}
-          {resources.length === 0 && <tr><td colSpan={5} className="px-3 py-6 text-center text-slate-500">Not reconciled yet.</td></tr>}
+          {resources.length === 0 && (
+            <tr>
+              <td colSpan={5} className="px-3 py-6 text-center text-slate-500">
+                Not reconciled yet.
+              </td>
+            </tr>
+          )}
         </tbody>
       </table>
       {open && <ObjectDiff environmentId={environmentId} resource={open} />}
@@ -37,10 +69,15 @@ export function ResourceTable({ environmentId, resources }: { environmentId: str
 
 function ObjectDiff({ environmentId, resource }: { environmentId: string; resource: ResourceView }) {
   const qs = new URLSearchParams({ apiVersion: resource.apiVersion, kind: resource.kind, namespace: resource.namespace, name: resource.name });
-  const diff = useQuery({ queryKey: ["object-diff", environmentId, qs.toString()], queryFn: () => api<{ desiredYaml: string; liveYaml: string; error: string | null }>(`/api/environments/${environmentId}/diff?${qs}`) });
+  const diff = useQuery({
+    queryKey: ["object-diff", environmentId, qs.toString()],
+    queryFn: () => api<{ desiredYaml: string; liveYaml: string; error: string | null }>(`/api/environments/${environmentId}/diff?${qs}`),
+  });
   return (
     <div className="space-y-2" data-testid="object-diff">
-      <h2 className="text-sm font-medium">{resource.kind} {resource.name}: Git (after server-side dry-run) ← → live · managed fields and status hidden, Secret values masked</h2>
+      <h2 className="text-sm font-medium">
+        {resource.kind} {resource.name}: Git (after server-side dry-run) ← → live · managed fields and status hidden, Secret values masked
+      </h2>
       <ErrorBox error={diff.error ?? (diff.data?.error ? new Error(diff.data.error) : null)} />
       {diff.data && <DiffView path="object.yaml" before={diff.data.liveYaml} after={diff.data.desiredYaml} height={520} />}
       <p className="text-xs text-slate-500">Left: live in the cluster. Right: what Git would make it.</p>

@@ -6,9 +6,13 @@ export function CheckResult({ outcome }: { outcome: CheckOutcome }) {
   return (
     <div className="rounded border border-slate-200 bg-white p-3 text-sm" data-testid="check-result">
       {outcome.error ? (
-        <p className="text-rose-700">Check failed ({outcome.error.code}): {outcome.error.message}</p>
+        <p className="text-rose-700">
+          Check failed ({outcome.error.code}): {outcome.error.message}
+        </p>
       ) : (
-        <p>Newest allowed tag: <span className="font-mono">{outcome.latestTag}</span> · {outcome.requests} registry request(s)</p>
+        <p>
+          Newest allowed tag: <span className="font-mono">{outcome.latestTag}</span> · {outcome.requests} registry request(s)
+        </p>
       )}
       <ul className="mt-1 list-disc pl-5">
         {outcome.environments.map((e) => (

@@ -8,7 +8,15 @@ import type { EnvironmentChoice, ImagePolicy, TagPolicy } from "./types";
 
 const input = "mt-1 rounded border border-slate-300 px-2 py-1.5";
 
-export function PolicyForm({ environments, existing, onDone }: { environments: EnvironmentChoice[]; existing?: ImagePolicy; onDone?: (p: ImagePolicy) => void }) {
+export function PolicyForm({
+  environments,
+  existing,
+  onDone,
+}: {
+  environments: EnvironmentChoice[];
+  existing?: ImagePolicy;
+  onDone?: (p: ImagePolicy) => void;
+}) {
   const client = useQueryClient();
   const [name, setName] = useState(existing?.name ?? "");
   const [image, setImage] = useState(existing?.image ?? "");
@@ -31,7 +39,15 @@ export function PolicyForm({ environments, existing, onDone }: { environments: E
   const save = useMutation({
     mutationFn: () => {
       const body = {
-        name, image, insecure, username: username || null, policy: policy(), allowDowngrade, writeMode, intervalSeconds: interval, environmentIds: [...chosen],
+        name,
+        image,
+        insecure,
+        username: username || null,
+        policy: policy(),
+        allowDowngrade,
+        writeMode,
+        intervalSeconds: interval,
+        environmentIds: [...chosen],
         ...(password ? { password } : clearPassword ? { password: null } : {}),
       };
       return existing
@@ -59,20 +75,56 @@ export function PolicyForm({ environments, existing, onDone }: { environments: E
   };
 
   return (
-    <form data-testid="policy-form" className="space-y-3 rounded border border-slate-200 bg-white p-4 text-sm" onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
+    <form
+      data-testid="policy-form"
+      className="space-y-3 rounded border border-slate-200 bg-white p-4 text-sm"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save.mutate();
+      }}
+    >
       <h2 className="font-medium">{existing ? `Edit ${existing.name}` : "New image policy"}</h2>
       <div className="flex flex-wrap items-end gap-3">
-        <label><span className="block text-slate-600">Name</span><input name="policy-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="guestbook" className={input} required /></label>
-        <label className="min-w-80 flex-1"><span className="block text-slate-600">Image repository (no tag)</span><input name="policy-image" value={image} onChange={(e) => setImage(e.target.value)} placeholder="ghcr.io/example/guestbook" className={`${input} w-full font-mono text-xs`} required /></label>
-        <label className="flex items-center gap-1"><input type="checkbox" name="policy-insecure" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} /> plain HTTP</label>
+        <label>
+          <span className="block text-slate-600">Name</span>
+          <input name="policy-name" value={name} onChange={(e) => setName(e.target.value)} placeholder="guestbook" className={input} required />
+        </label>
+        <label className="min-w-80 flex-1">
+          <span className="block text-slate-600">Image repository (no tag)</span>
+          <input
+            name="policy-image"
+            value={image}
+            onChange={(e) => setImage(e.target.value)}
+            placeholder="ghcr.io/example/guestbook"
+            className={`${input} w-full font-mono text-xs`}
+            required
+          />
+        </label>
+        <label className="flex items-center gap-1">
+          <input type="checkbox" name="policy-insecure" checked={insecure} onChange={(e) => setInsecure(e.target.checked)} /> plain HTTP
+        </label>
       </div>
       <div className="flex flex-wrap items-end gap-3">
-        <label><span className="block text-slate-600">Registry username (optional)</span><input name="policy-username" value={username} onChange={(e) => setUsername(e.target.value)} className={input} autoComplete="off" /></label>
+        <label>
+          <span className="block text-slate-600">Registry username (optional)</span>
+          <input name="policy-username" value={username} onChange={(e) => setUsername(e.target.value)} className={input} autoComplete="off" />
+        </label>
         <label>
           <span className="block text-slate-600">Password or token {existing?.hasPassword ? "(set; leave empty to keep)" : "(optional)"}</span>
-          <input name="policy-password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} className={input} autoComplete="new-password" />
+          <input
+            name="policy-password"
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            className={input}
+            autoComplete="new-password"
+          />
         </label>
-        {existing?.hasPassword && <label className="flex items-center gap-1"><input type="checkbox" checked={clearPassword} onChange={(e) => setClearPassword(e.target.checked)} /> remove the stored password</label>}
+        {existing?.hasPassword && (
+          <label className="flex items-center gap-1">
+            <input type="checkbox" checked={clearPassword} onChange={(e) => setClearPassword(e.target.checked)} /> remove the stored password
+          </label>
+        )}
       </div>
       <div className="flex flex-wrap items-end gap-3">
         <label>
@@ -83,24 +135,44 @@ export function PolicyForm({ environments, existing, onDone }: { environments: E
             <option value="numeric">Numeric tags</option>
           </select>
         </label>
-        {type === "semver" && <label><span className="block text-slate-600">Range</span><input name="policy-range" value={range} onChange={(e) => setRange(e.target.value)} className={`${input} font-mono text-xs`} /></label>}
+        {type === "semver" && (
+          <label>
+            <span className="block text-slate-600">Range</span>
+            <input name="policy-range" value={range} onChange={(e) => setRange(e.target.value)} className={`${input} font-mono text-xs`} />
+          </label>
+        )}
         {type === "regex" && (
           <>
-            <label><span className="block text-slate-600">Pattern</span><input name="policy-pattern" value={pattern} onChange={(e) => setPattern(e.target.value)} className={`${input} font-mono text-xs`} /></label>
-            <label><span className="block text-slate-600">Extract</span><input name="policy-extract" value={extract} onChange={(e) => setExtract(e.target.value)} className={`${input} w-24 font-mono text-xs`} /></label>
+            <label>
+              <span className="block text-slate-600">Pattern</span>
+              <input name="policy-pattern" value={pattern} onChange={(e) => setPattern(e.target.value)} className={`${input} font-mono text-xs`} />
+            </label>
+            <label>
+              <span className="block text-slate-600">Extract</span>
+              <input name="policy-extract" value={extract} onChange={(e) => setExtract(e.target.value)} className={`${input} w-24 font-mono text-xs`} />
+            </label>
             <label>
               <span className="block text-slate-600">Sort</span>
-              <select value={sort} onChange={(e) => setSort(e.target.value as "numeric" | "alphabetical")} className={input}><option value="numeric">numeric</option><option value="alphabetical">alphabetical</option></select>
+              <select value={sort} onChange={(e) => setSort(e.target.value as "numeric" | "alphabetical")} className={input}>
+                <option value="numeric">numeric</option>
+                <option value="alphabetical">alphabetical</option>
+              </select>
             </label>
           </>
         )}
         {type !== "semver" && (
           <label>
             <span className="block text-slate-600">Newest is</span>
-            <select value={order} onChange={(e) => setOrder(e.target.value as "asc" | "desc")} className={input}><option value="asc">highest</option><option value="desc">lowest</option></select>
+            <select value={order} onChange={(e) => setOrder(e.target.value as "asc" | "desc")} className={input}>
+              <option value="asc">highest</option>
+              <option value="desc">lowest</option>
+            </select>
           </label>
         )}
-        <label className="flex items-center gap-1"><input type="checkbox" name="policy-allow-downgrade" checked={allowDowngrade} onChange={(e) => setAllowDowngrade(e.target.checked)} /> allow downgrades</label>
+        <label className="flex items-center gap-1">
+          <input type="checkbox" name="policy-allow-downgrade" checked={allowDowngrade} onChange={(e) => setAllowDowngrade(e.target.checked)} /> allow
+          downgrades
+        </label>
       </div>
       <div className="flex flex-wrap items-end gap-3">
         <label>
@@ -110,7 +182,18 @@ export function PolicyForm({ environments, existing, onDone }: { environments: E
             <option value="change_request">Open a change request</option>
           </select>
         </label>
-        <label><span className="block text-slate-600">Check every (seconds, ≥ 30)</span><input name="policy-interval" type="number" min={30} max={86400} value={interval} onChange={(e) => setIntervalSeconds(Number(e.target.value))} className={`${input} w-28`} /></label>
+        <label>
+          <span className="block text-slate-600">Check every (seconds, ≥ 30)</span>
+          <input
+            name="policy-interval"
+            type="number"
+            min={30}
+            max={86400}
+            value={interval}
+            onChange={(e) => setIntervalSeconds(Number(e.target.value))}
+            className={`${input} w-28`}
+          />
+        </label>
       </div>
       <fieldset>
         <legend className="text-slate-600">Environments to update</legend>
@@ -118,13 +201,16 @@ export function PolicyForm({ environments, existing, onDone }: { environments: E
         <div className="mt-1 flex flex-wrap gap-3">
           {environments.map((e) => (
             <label key={e.id} className="flex items-center gap-1" title={`${e.branch}:${e.path || "/"}`}>
-              <input type="checkbox" aria-label={`${e.application}/${e.name}`} checked={chosen.has(e.id)} onChange={(ev) => toggle(e.id, ev.target.checked)} /> {e.application}/{e.name}
+              <input type="checkbox" aria-label={`${e.application}/${e.name}`} checked={chosen.has(e.id)} onChange={(ev) => toggle(e.id, ev.target.checked)} />{" "}
+              {e.application}/{e.name}
             </label>
           ))}
         </div>
       </fieldset>
       <ErrorBox error={save.error} />
-      <Button type="submit" disabled={save.isPending || chosen.size === 0}>{save.isPending ? "Saving…" : existing ? "Save policy" : "Create policy"}</Button>
+      <Button type="submit" disabled={save.isPending || chosen.size === 0}>
+        {save.isPending ? "Saving…" : existing ? "Save policy" : "Create policy"}
+      </Button>
     </form>
   );
 }

@@ -62,7 +62,16 @@ export interface CheckOutcome {
   latestTag: string | null;
   requests: number;
   error?: { code: string; message: string };
-  environments: Array<{ environment: string; application: string; status: string; from?: string | null; to?: string; commitSha?: string; changeRequestNumber?: number; reason?: string }>;
+  environments: Array<{
+    environment: string;
+    application: string;
+    status: string;
+    from?: string | null;
+    to?: string;
+    commitSha?: string;
+    changeRequestNumber?: number;
+    reason?: string;
+  }>;
 }
 
 export function formatDuration(ms: number | null): string {

@@ -30,32 +30,63 @@ export function UpdateLoop({ update: u }: { update: ImageUpdate }) {
   return (
     <li className="rounded border border-slate-200 bg-white p-3 text-sm" data-testid={`update-${u.environment}-${u.tag}`}>
       <div className="flex flex-wrap items-baseline gap-2">
-        <span className="font-mono">{u.previousTag ?? "?"} → {u.tag}</span>
-        <span className="text-slate-600">in {u.application}/{u.environment}</span>
-        <span data-testid="update-status" className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[u.status]}`}>{u.status.replace("_", " ")}</span>
+        <span className="font-mono">
+          {u.previousTag ?? "?"} → {u.tag}
+        </span>
+        <span className="text-slate-600">
+          in {u.application}/{u.environment}
+        </span>
+        <span data-testid="update-status" className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[u.status]}`}>
+          {u.status.replace("_", " ")}
+        </span>
         <span className="text-xs text-slate-500">via {u.trigger}</span>
       </div>
       <div className="mt-2 flex flex-wrap items-stretch gap-2">
         <Step label="Image detected" done>
           {time(u.detectedAt)}
-          {u.digest && <div className="font-mono" title={u.digest}>{u.digest.slice(0, 19)}…</div>}
+          {u.digest && (
+            <div className="font-mono" title={u.digest}>
+              {u.digest.slice(0, 19)}…
+            </div>
+          )}
         </Step>
         <span className="self-center text-slate-400">→</span>
         <Step label={u.changeRequest ? "Change request" : "Commit"} done={wrote}>
           {u.changeRequest ? (
-            <Link data-testid="change-link" href={`/changes/${u.changeRequest.id}`} className="text-sky-700 hover:underline">#{u.changeRequest.number} ({u.changeRequest.status})</Link>
+            <Link data-testid="change-link" href={`/changes/${u.changeRequest.id}`} className="text-sky-700 hover:underline">
+              #{u.changeRequest.number} ({u.changeRequest.status})
+            </Link>
           ) : u.commitSha && u.repositoryId ? (
-            <Link data-testid="commit-link" href={`/repositories/${u.repositoryId}/commits/${u.commitSha}`} className="font-mono text-sky-700 hover:underline">{shortSha(u.commitSha)}</Link>
+            <Link data-testid="commit-link" href={`/repositories/${u.repositoryId}/commits/${u.commitSha}`} className="font-mono text-sky-700 hover:underline">
+              {shortSha(u.commitSha)}
+            </Link>
           ) : null}
-          {wrote && <div>{time(u.committedAt)} · +{formatDuration(u.durations.toCommitMs)}</div>}
+          {wrote && (
+            <div>
+              {time(u.committedAt)} · +{formatDuration(u.durations.toCommitMs)}
+            </div>
+          )}
           {u.branch && <div className="text-slate-500">branch {u.branch}</div>}
         </Step>
         <span className="self-center text-slate-400">→</span>
         <Step label="Synced" done={Boolean(u.syncedAt)}>
-          {u.syncedAt ? <>{time(u.syncedAt)} · +{formatDuration(u.durations.commitToSyncMs)}<div>total {formatDuration(u.durations.totalMs)}</div></> : wrote ? "waiting for a successful sync" : ""}
+          {u.syncedAt ? (
+            <>
+              {time(u.syncedAt)} · +{formatDuration(u.durations.commitToSyncMs)}
+              <div>total {formatDuration(u.durations.totalMs)}</div>
+            </>
+          ) : wrote ? (
+            "waiting for a successful sync"
+          ) : (
+            ""
+          )}
         </Step>
       </div>
-      {u.error && <p className="mt-2 text-xs text-rose-700" data-testid="update-error">{u.error}</p>}
+      {u.error && (
+        <p className="mt-2 text-xs text-rose-700" data-testid="update-error">
+          {u.error}
+        </p>
+      )}
     </li>
   );
 }

@@ -3,6 +3,7 @@
 // panel with the promotion settings (below the environment's own panels).
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
+import { useLiveInterval } from "../live/live-status";
 import { HoldBanner } from "./hold-banner";
 import { PromotionSettingsForm, type PromotionSettingsValue } from "./promotion-settings";
 import { RollbackPanel } from "./rollback-panel";
@@ -16,24 +17,57 @@ interface EnvironmentPromotionFields extends PromotionSettingsValue {
   syncHoldChangeRequestId: string | null;
 }
 
-// Same query as the environment page, so both share one cache entry and one poll.
+// Same query as the environment page, so both share one cache entry, kept current by its stream (polled only while the stream is down).
 const useEnvironment = (id: string) =>
-  useQuery({ queryKey: ["environment", id], queryFn: () => api<{ environment: EnvironmentPromotionFields }>(`/api/environments/${id}`), refetchInterval: 3_000 }).data?.environment;
+  useQuery({
+    queryKey: ["environment", id],
+    queryFn: () => api<{ environment: EnvironmentPromotionFields }>(`/api/environments/${id}`),
+    refetchInterval: useLiveInterval(id, 3_000),
+  }).data?.environment;
 
 export function EnvironmentHold({ environmentId, canRelease }: { environmentId: string; canRelease: boolean }) {
   const e = useEnvironment(environmentId);
   if (!e?.syncHold) return null;
-  return <HoldBanner canRelease={canRelease} hold={{ environmentId, reason: e.syncHoldReason, revision: e.syncHoldRevision, changeRequestId: e.syncHoldChangeRequestId }} />;
+  return (
+    <HoldBanner
+      canRelease={canRelease}
+      hold={{ environmentId, reason: e.syncHoldReason, revision: e.syncHoldRevision, changeRequestId: e.syncHoldChangeRequestId }}
+    />
+  );
 }
 
-export function EnvironmentPromotions({ environmentId, canRollback, canOverride, canConfigure }: { environmentId: string; canRollback: boolean; canOverride: boolean; canConfigure: boolean }) {
+export function EnvironmentPromotions({
+  environmentId,
+  canRollback,
+  canOverride,
+  canConfigure,
+}: {
+  environmentId: string;
+  canRollback: boolean;
+  canOverride: boolean;
+  canConfigure: boolean;
+}) {
   const e = useEnvironment(environmentId);
   if (!e) return null;
   return (
     <div className="grid gap-4 lg:grid-cols-2">
-      {canRollback ? <RollbackPanel environmentId={environmentId} environmentName={e.name} requiredApprovals={e.requiredApprovals} canOverride={canOverride} /> : <div />}
-      <PromotionSettingsForm key={`${e.requiredApprovals}-${e.soakMinutes}-${e.unhealthySourcePolicy}-${e.syncAfterPromotion}-${e.promotionStrategy}`} environmentId={environmentId} canConfigure={canConfigure}
-        initial={{ requiredApprovals: e.requiredApprovals, soakMinutes: e.soakMinutes, unhealthySourcePolicy: e.unhealthySourcePolicy, syncAfterPromotion: e.syncAfterPromotion, promotionStrategy: e.promotionStrategy }} />
+      {canRollback ? (
+        <RollbackPanel environmentId={environmentId} environmentName={e.name} requiredApprovals={e.requiredApprovals} canOverride={canOverride} />
+      ) : (
+        <div />
+      )}
+      <PromotionSettingsForm
+        key={`${e.requiredApprovals}-${e.soakMinutes}-${e.unhealthySourcePolicy}-${e.syncAfterPromotion}-${e.promotionStrategy}`}
+        environmentId={environmentId}
+        canConfigure={canConfigure}
+        initial={{
+          requiredApprovals: e.requiredApprovals,
+          soakMinutes: e.soakMinutes,
+          unhealthySourcePolicy: e.unhealthySourcePolicy,
+          syncAfterPromotion: e.syncAfterPromotion,
+          promotionStrategy: e.promotionStrategy,
+        }}
+      />
     </div>
   );
 }

@@ -4,8 +4,16 @@ import { useQuery } from "@tanstack/react-query";
 import { promotionApi } from "./api";
 
 export function InboxBadge() {
-  const inbox = useQuery({ queryKey: ["promotion-inbox"], queryFn: () => promotionApi<{ items: unknown[] }>("/api/promotions?inbox=1"), refetchInterval: 15_000 });
+  const inbox = useQuery({
+    queryKey: ["promotion-inbox"],
+    queryFn: () => promotionApi<{ items: unknown[] }>("/api/promotions?inbox=1"),
+    refetchInterval: 15_000,
+  });
   const count = inbox.data?.items.length ?? 0;
   if (count === 0) return null;
-  return <span data-testid="inbox-count" className="ml-1 rounded-full bg-amber-500 px-1.5 py-0.5 text-xs font-semibold text-white">{count}</span>;
+  return (
+    <span data-testid="inbox-count" className="ml-1 rounded-full bg-amber-500 px-1.5 py-0.5 text-xs font-semibold text-white">
+      {count}
+    </span>
+  );
 }

@@ -13,7 +13,9 @@ export function ObjectDiff({ objects, error }: { objects: ImpactObject[]; error:
         <div key={o.id} data-testid={`object-diff-${o.kind}-${o.name}`} className="rounded border border-slate-200 bg-white text-sm">
           <div className="flex items-center gap-2 border-b border-slate-100 px-3 py-1.5">
             <span className={`rounded px-1.5 py-0.5 text-xs ${CHANGE_STYLE[o.change]}`}>{o.change}</span>
-            <span className="font-medium">{o.kind}/{o.name}</span>
+            <span className="font-medium">
+              {o.kind}/{o.name}
+            </span>
             <span className="text-xs text-slate-500">{o.namespace}</span>
           </div>
           {o.error && <p className="px-3 py-1 text-xs text-rose-700">{o.error}</p>}
@@ -24,7 +26,9 @@ export function ObjectDiff({ objects, error }: { objects: ImpactObject[]; error:
                   <span className="text-slate-600">{c.path}</span>
                   <span className="text-rose-700 line-through">{show(c.live)}</span>
                   <span>→</span>
-                  <span className="text-emerald-700" data-testid="object-change-desired">{show(c.desired)}</span>
+                  <span className="text-emerald-700" data-testid="object-change-desired">
+                    {show(c.desired)}
+                  </span>
                 </li>
               ))}
               {o.changes.length > 50 && <li className="px-3 py-1 text-slate-500">… {o.changes.length - 50} more</li>}

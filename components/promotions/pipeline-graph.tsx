@@ -11,7 +11,11 @@ import { StageBox } from "./stage-box";
 import type { Pipeline } from "./types";
 
 export function PipelineGraph({ applicationId, canPromote, canRelease }: { applicationId: string; canPromote: boolean; canRelease: boolean }) {
-  const pipeline = useQuery({ queryKey: ["pipeline", applicationId], queryFn: () => promotionApi<Pipeline>(`/api/applications/${applicationId}/pipeline`), refetchInterval: 5_000 });
+  const pipeline = useQuery({
+    queryKey: ["pipeline", applicationId],
+    queryFn: () => promotionApi<Pipeline>(`/api/applications/${applicationId}/pipeline`),
+    refetchInterval: 5_000,
+  });
   const [promoting, setPromoting] = useState<{ sourceId: string; targetId: string } | null>(null);
   if (pipeline.error) return <ErrorBox error={pipeline.error} />;
   if (!pipeline.data) return <p className="text-sm text-slate-500">Loading pipeline…</p>;
@@ -27,8 +31,14 @@ export function PipelineGraph({ applicationId, canPromote, canRelease }: { appli
             return (
               <Fragment key={stage.id}>
                 {arrow && (
-                  <PipelineArrow arrow={arrow} sourceName={stages[i - 1]!.name} targetName={stage.name} busy={!!stage.activePromotion} canPromote={canPromote}
-                    onPromote={() => setPromoting({ sourceId: arrow.sourceId, targetId: arrow.targetId })} />
+                  <PipelineArrow
+                    arrow={arrow}
+                    sourceName={stages[i - 1]!.name}
+                    targetName={stage.name}
+                    busy={!!stage.activePromotion}
+                    canPromote={canPromote}
+                    onPromote={() => setPromoting({ sourceId: arrow.sourceId, targetId: arrow.targetId })}
+                  />
                 )}
                 <StageBox stage={stage} canRelease={canRelease} />
               </Fragment>

@@ -15,15 +15,23 @@ export function PreviewFiles({ files }: { files: PromotionPreview["files"] }) {
       <ul className="flex flex-wrap gap-1 text-xs">
         {files.map((f) => (
           <li key={f.path}>
-            <button type="button" data-testid={`preview-file-${f.path}`} onClick={() => setSelected(f.path)} className={`rounded border px-2 py-1 font-mono ${selected === f.path ? "border-sky-500 bg-sky-50" : "border-slate-200 bg-white"}`}>
+            <button
+              type="button"
+              data-testid={`preview-file-${f.path}`}
+              onClick={() => setSelected(f.path)}
+              className={`rounded border px-2 py-1 font-mono ${selected === f.path ? "border-sky-500 bg-sky-50" : "border-slate-200 bg-white"}`}
+            >
               {MARK[f.change]} {f.path}
             </button>
           </li>
         ))}
       </ul>
-      {file && (file.before !== null || file.after !== null
-        ? <DiffView path={file.path} before={file.before ?? ""} after={file.after ?? ""} height={260} />
-        : <p className="text-sm text-slate-500">Binary or large file; not shown.</p>)}
+      {file &&
+        (file.before !== null || file.after !== null ? (
+          <DiffView path={file.path} before={file.before ?? ""} after={file.after ?? ""} height={260} />
+        ) : (
+          <p className="text-sm text-slate-500">Binary or large file; not shown.</p>
+        ))}
     </div>
   );
 }

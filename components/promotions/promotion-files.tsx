@@ -26,11 +26,18 @@ export function PromotionFiles({ promotion }: { promotion: PromotionDetail }) {
       <ul className="flex flex-wrap gap-1 text-xs">
         {files.map((f) => (
           <li key={f.path}>
-            <button type="button" onClick={() => setSelected(f.path)} className={`rounded border px-2 py-1 font-mono ${selected === f.path ? "border-sky-500 bg-sky-50" : "border-slate-200 bg-white"}`}>{f.change[0]!.toUpperCase()} {f.path}</button>
+            <button
+              type="button"
+              onClick={() => setSelected(f.path)}
+              className={`rounded border px-2 py-1 font-mono ${selected === f.path ? "border-sky-500 bg-sky-50" : "border-slate-200 bg-white"}`}
+            >
+              {f.change[0]!.toUpperCase()} {f.path}
+            </button>
           </li>
         ))}
       </ul>
-      {selected && (url ? <FileDiffPanel url={url} path={selected} /> : <p className="text-sm text-slate-500">The diff is available once the change is committed.</p>)}
+      {selected &&
+        (url ? <FileDiffPanel url={url} path={selected} /> : <p className="text-sm text-slate-500">The diff is available once the change is committed.</p>)}
     </section>
   );
 }

@@ -15,6 +15,7 @@ const LABELS: Record<string, string> = {
   waiting_for_sync: "is waiting for a manual sync",
   succeeded: "succeeded",
   failed: "failed",
+  landed_degraded: "landed it; the target is not healthy",
   no_revert_needed: "needs no revert",
   revert_failed: "could not open the revert",
 };
@@ -25,7 +26,12 @@ export function Timeline({ events }: { events: PromotionEvent[] }) {
       {events.map((e) => (
         <li key={e.id} data-testid="timeline-event" data-action={e.action} className="relative">
           <span className="absolute -left-[1.4rem] top-1 h-2.5 w-2.5 rounded-full bg-sky-600" aria-hidden />
-          <p><span className="font-medium">{e.actorName}</span> {LABELS[e.action] ?? e.action.replaceAll("_", " ")} <time className="text-xs text-slate-500" dateTime={e.at} title={e.at}>{new Date(e.at).toLocaleString()}</time></p>
+          <p>
+            <span className="font-medium">{e.actorName}</span> {LABELS[e.action] ?? e.action.replaceAll("_", " ")}{" "}
+            <time className="text-xs text-slate-500" dateTime={e.at} title={e.at}>
+              {new Date(e.at).toLocaleString()}
+            </time>
+          </p>
           {e.detail && <p className="whitespace-pre-wrap text-slate-600">{e.detail}</p>}
         </li>
       ))}

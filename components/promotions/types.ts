@@ -1,8 +1,19 @@
 // What the promotion API answers, as the browser sees it (dates are ISO strings).
 import type { FileContent } from "../repositories/types";
 
-export interface StageImage { image: string; name: string; tag: string | null; digest: string | null }
-export interface ActivePromotion { id: string; kind: string; status: string; targetEnvironmentId: string; sourceEnvironmentId: string | null }
+export interface StageImage {
+  image: string;
+  name: string;
+  tag: string | null;
+  digest: string | null;
+}
+export interface ActivePromotion {
+  id: string;
+  kind: string;
+  status: string;
+  targetEnvironmentId: string;
+  sourceEnvironmentId: string | null;
+}
 
 export interface Stage {
   id: string;
@@ -30,22 +41,46 @@ export interface Stage {
   activePromotion: ActivePromotion | null;
 }
 
-export interface ImageMove { name: string; from: string | null; to: string }
+export interface ImageMove {
+  name: string;
+  from: string | null;
+  to: string;
+}
 
 export interface Arrow {
   sourceId: string;
   targetId: string;
   images: ImageMove[];
+  /** Images that differ but that Promote cannot write into the target's sources, with why. */
+  notPromotable: Array<ImageMove & { reason: string }>;
   revisionDiffers: boolean;
   chartFrom: string | null;
   chartTo: string | null;
   inSync: boolean;
 }
 
-export interface Pipeline { application: { id: string; name: string }; stages: Stage[]; arrows: Arrow[] }
+export interface Pipeline {
+  application: { id: string; name: string };
+  stages: Stage[];
+  arrows: Arrow[];
+}
 
-export interface ObjectChange { path: string; desired?: unknown; live?: unknown }
-export interface ImpactObject { id: string; apiVersion: string; kind: string; namespace: string; name: string; change: "added" | "modified" | "removed"; syncStatus: string; error: string | null; changes: ObjectChange[] | null }
+export interface ObjectChange {
+  path: string;
+  desired?: unknown;
+  live?: unknown;
+}
+export interface ImpactObject {
+  id: string;
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  change: "added" | "modified" | "removed";
+  syncStatus: string;
+  error: string | null;
+  changes: ObjectChange[] | null;
+}
 
 export interface PromotionPreview {
   strategy: string;
@@ -55,6 +90,7 @@ export interface PromotionPreview {
   files: Array<{ path: string; change: "added" | "modified" | "deleted"; before: string | null; after: string | null }>;
   images: ImageMove[];
   unmatched: string[];
+  notPromotable: Array<ImageMove & { reason: string }>;
   impact: { status: "unchanged" | "changed" | "error"; error: string | null; objects: ImpactObject[] };
   warnings: string[];
   blockers: string[];
@@ -64,8 +100,22 @@ export interface PromotionPreview {
   target: { id: string; name: string; branch: string; protected: boolean; requiredApprovals: number };
 }
 
-export interface Approval { id: string; userId: string; userName: string; decision: "approved" | "rejected"; comment: string; override: boolean; createdAt: string }
-export interface PromotionEvent { id: string; at: string; actorName: string; action: string; detail: string | null }
+export interface Approval {
+  id: string;
+  userId: string;
+  userName: string;
+  decision: "approved" | "rejected";
+  comment: string;
+  override: boolean;
+  createdAt: string;
+}
+export interface PromotionEvent {
+  id: string;
+  at: string;
+  actorName: string;
+  action: string;
+  detail: string | null;
+}
 
 export interface PromotionSummary {
   title?: string;
@@ -93,7 +143,16 @@ export interface PromotionDetail {
   mergedAt: string | null;
   syncedAt: string | null;
   finishedAt: string | null;
-  targetEnvironment: { id: string; name: string; branch: string; repositoryId: string; syncStatus: string; health: string; syncedRevision: string | null; application: { id: string; name: string } };
+  targetEnvironment: {
+    id: string;
+    name: string;
+    branch: string;
+    repositoryId: string;
+    syncStatus: string;
+    health: string;
+    syncedRevision: string | null;
+    application: { id: string; name: string };
+  };
   sourceEnvironment: { id: string; name: string } | null;
   approvals: Approval[];
   events: PromotionEvent[];
@@ -131,7 +190,11 @@ export interface RollbackTarget {
   reason: string | null;
 }
 
-export interface FileDiff { path: string; before: FileContent | null; after: FileContent | null }
+export interface FileDiff {
+  path: string;
+  before: FileContent | null;
+  after: FileContent | null;
+}
 
 export const ACTIVE_STATUSES = ["proposed", "awaiting_approval", "approved", "merged", "syncing"];
 export const isActive = (status: string) => ACTIVE_STATUSES.includes(status);

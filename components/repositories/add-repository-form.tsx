@@ -17,7 +17,13 @@ export function AddRepositoryForm() {
   const field = (key: keyof typeof form, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
     <label className="text-sm">
       <span className="block text-slate-600">{label}</span>
-      <input name={key} value={form[key]} onChange={(e) => setForm({ ...form, [key]: e.target.value })} className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5" {...props} />
+      <input
+        name={key}
+        value={form[key]}
+        onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+        className="mt-1 w-full rounded border border-slate-300 px-2 py-1.5"
+        {...props}
+      />
     </label>
   );
   return (
@@ -37,7 +43,9 @@ export function AddRepositoryForm() {
         {field("token", "Token (optional)", { type: "password", autoComplete: "new-password" })}
       </div>
       <ErrorBox error={add.error} />
-      <Button type="submit" disabled={add.isPending}>{add.isPending ? "Checking repository…" : "Add repository"}</Button>
+      <Button type="submit" disabled={add.isPending}>
+        {add.isPending ? "Checking repository…" : "Add repository"}
+      </Button>
     </form>
   );
 }

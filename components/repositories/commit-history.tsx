@@ -27,7 +27,9 @@ export function CommitHistory({ repositoryId, branch, path }: { repositoryId: st
         {commits.map((c) => (
           <li key={c.sha} className="px-4 py-3" data-testid="commit-row">
             <div className="flex items-baseline gap-3">
-              <Link href={`/repositories/${repositoryId}/commits/${c.sha}`} className="font-mono text-xs text-sky-700 hover:underline">{shortSha(c.sha)}</Link>
+              <Link href={`/repositories/${repositoryId}/commits/${c.sha}`} className="font-mono text-xs text-sky-700 hover:underline">
+                {shortSha(c.sha)}
+              </Link>
               <span className="font-medium">{c.message.split("\n")[0]}</span>
               <span className="ml-auto whitespace-nowrap text-xs text-slate-500" title={c.committedAt}>
                 {c.authorName} · {new Date(c.committedAt).toLocaleString()}
@@ -35,7 +37,9 @@ export function CommitHistory({ repositoryId, branch, path }: { repositoryId: st
             </div>
             <ul className="mt-1 flex flex-wrap gap-x-4 font-mono text-xs text-slate-600">
               {c.files.map((f) => (
-                <li key={f.path}><span className={CHANGE_STYLE[f.change]}>{f.change[0]?.toUpperCase()}</span> {f.path}</li>
+                <li key={f.path}>
+                  <span className={CHANGE_STYLE[f.change]}>{f.change[0]?.toUpperCase()}</span> {f.path}
+                </li>
               ))}
               {c.filesChanged > c.files.length && <li>… {c.filesChanged - c.files.length} more</li>}
             </ul>

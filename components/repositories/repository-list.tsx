@@ -21,12 +21,22 @@ export function RepositoryList({ canCreate }: { canCreate: boolean }) {
       <ErrorBox error={query.error} />
       <table className="w-full overflow-hidden rounded border border-slate-200 bg-white text-sm" data-testid="repository-table">
         <thead className="bg-slate-100 text-left text-slate-600">
-          <tr><th className="px-3 py-2">Name</th><th className="px-3 py-2">URL</th><th className="px-3 py-2">Status</th><th className="px-3 py-2">Commits</th><th className="px-3 py-2">Last fetch</th></tr>
+          <tr>
+            <th className="px-3 py-2">Name</th>
+            <th className="px-3 py-2">URL</th>
+            <th className="px-3 py-2">Status</th>
+            <th className="px-3 py-2">Commits</th>
+            <th className="px-3 py-2">Last fetch</th>
+          </tr>
         </thead>
         <tbody>
           {items.map((r) => (
             <tr key={r.id} className="border-t border-slate-100 align-top" data-testid={`repository-row-${r.name}`}>
-              <td className="px-3 py-2 font-medium"><Link className="text-sky-700 hover:underline" href={`/repositories/${r.id}`}>{r.name}</Link></td>
+              <td className="px-3 py-2 font-medium">
+                <Link className="text-sky-700 hover:underline" href={`/repositories/${r.id}`}>
+                  {r.name}
+                </Link>
+              </td>
               <td className="px-3 py-2 font-mono text-xs text-slate-600">{r.url}</td>
               <td className="px-3 py-2">
                 <StatusBadge status={r.status} />
@@ -38,7 +48,11 @@ export function RepositoryList({ canCreate }: { canCreate: boolean }) {
             </tr>
           ))}
           {items.length === 0 && !query.isLoading && (
-            <tr><td colSpan={5} className="px-3 py-6 text-center text-slate-500">No repositories tracked yet.</td></tr>
+            <tr>
+              <td colSpan={5} className="px-3 py-6 text-center text-slate-500">
+                No repositories tracked yet.
+              </td>
+            </tr>
           )}
         </tbody>
       </table>

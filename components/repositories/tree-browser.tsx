@@ -7,23 +7,54 @@ import { FileView } from "../code/file-view";
 import { FileNotice } from "../code/file-notice";
 import type { FileContent } from "./types";
 
-interface TreeEntry { name: string; path: string; type: "tree" | "blob" | "commit" }
+interface TreeEntry {
+  name: string;
+  path: string;
+  type: "tree" | "blob" | "commit";
+}
 
-export function TreeBrowser({ repositoryId, gitRef, path, file, canEdit = false }: { repositoryId: string; gitRef: string; path: string; file: string | null; canEdit?: boolean }) {
+export function TreeBrowser({
+  repositoryId,
+  gitRef,
+  path,
+  file,
+  canEdit = false,
+}: {
+  repositoryId: string;
+  gitRef: string;
+  path: string;
+  file: string | null;
+  canEdit?: boolean;
+}) {
   const tree = useQuery({
     queryKey: ["tree", repositoryId, gitRef, path],
-    queryFn: () => api<{ commit: string; path: string; entries: TreeEntry[] }>(`/api/repositories/${repositoryId}/tree?ref=${encodeURIComponent(gitRef)}&path=${encodeURIComponent(path)}`),
+    queryFn: () =>
+      api<{ commit: string; path: string; entries: TreeEntry[] }>(
+        `/api/repositories/${repositoryId}/tree?ref=${encodeURIComponent(gitRef)}&path=${encodeURIComponent(path)}`,
+      ),
   });
-  const href = (p: string, f?: string) => `/repositories/${repositoryId}/tree?ref=${encodeURIComponent(gitRef)}&path=${encodeURIComponent(p)}${f ? `&file=${encodeURIComponent(f)}` : ""}`;
+  const href = (p: string, f?: string) =>
+    `/repositories/${repositoryId}/tree?ref=${encodeURIComponent(gitRef)}&path=${encodeURIComponent(p)}${f ? `&file=${encodeURIComponent(f)}` : ""}`;
   const crumbs = path ? path.split("/") : [];
   return (
     <div className="space-y-4">
-      <Link href={`/repositories/${repositoryId}`} className="text-sm text-sky-700 hover:underline">← History</Link>
+      <Link href={`/repositories/${repositoryId}`} className="text-sm text-sky-700 hover:underline">
+        ← History
+      </Link>
       <p className="text-sm text-slate-600">
-        At <span className="font-mono">{gitRef || "default branch"}</span>{tree.data && <> ({shortSha(tree.data.commit)})</>} ·{" "}
-        <Link href={href("")} className="text-sky-700">root</Link>
+        At <span className="font-mono">{gitRef || "default branch"}</span>
+        {tree.data && <> ({shortSha(tree.data.commit)})</>} ·{" "}
+        <Link href={href("")} className="text-sky-700">
+          root
+        </Link>
         {crumbs.map((c, i) => (
-          <span key={i}> / <Link className="text-sky-700" href={href(crumbs.slice(0, i + 1).join("/"))}>{c}</Link></span>
+          <span key={i}>
+            {" "}
+            /{" "}
+            <Link className="text-sky-700" href={href(crumbs.slice(0, i + 1).join("/"))}>
+              {c}
+            </Link>
+          </span>
         ))}
       </p>
       <ErrorBox error={tree.error} />
@@ -37,7 +68,14 @@ export function TreeBrowser({ repositoryId, gitRef, path, file, canEdit = false 
             </li>
           ))}
         </ul>
-        {file && tree.data && <FilePanel repositoryId={repositoryId} commit={tree.data.commit} path={file} editHref={canEdit ? `/repositories/${repositoryId}/edit?ref=${encodeURIComponent(gitRef)}&file=${encodeURIComponent(file)}` : null} />}
+        {file && tree.data && (
+          <FilePanel
+            repositoryId={repositoryId}
+            commit={tree.data.commit}
+            path={file}
+            editHref={canEdit ? `/repositories/${repositoryId}/edit?ref=${encodeURIComponent(gitRef)}&file=${encodeURIComponent(file)}` : null}
+          />
+        )}
       </div>
     </div>
   );
@@ -55,7 +93,11 @@ function FilePanel({ repositoryId, commit, path, editHref }: { repositoryId: str
     <div className="space-y-2">
       <h2 className="font-mono text-sm">
         {path} <span className="text-slate-500">({f.size.toLocaleString()} bytes)</span>
-        {editHref && <Link data-testid="edit-file" href={editHref} className="ml-3 font-sans text-sky-700 hover:underline">Edit</Link>}
+        {editHref && (
+          <Link data-testid="edit-file" href={editHref} className="ml-3 font-sans text-sky-700 hover:underline">
+            Edit
+          </Link>
+        )}
       </h2>
       {f.kind === "text" ? <FileView path={path} content={f.content} /> : <FileNotice file={f} />}
     </div>

@@ -35,9 +35,16 @@ export async function listAudit(prisma: PrismaClient, q: AuditQuery) {
 
 export async function exportAudit(prisma: PrismaClient, q: AuditQuery, format: "json" | "csv"): Promise<string> {
   const rows = await prisma.auditEvent.findMany({ where: where(q), orderBy: { at: "desc" }, take: EXPORT_LIMIT });
-  if (format === "json") return JSON.stringify(rows.map((r) => ({ ...r, at: r.at.toISOString() })), null, 2);
+  if (format === "json")
+    return JSON.stringify(
+      rows.map((r) => ({ ...r, at: r.at.toISOString() })),
+      null,
+      2,
+    );
   const header = ["at", "actor", "action", "targetType", "targetId", "details"];
-  const lines = rows.map((r) => [r.at.toISOString(), r.actorName, r.action, r.targetType, r.targetId ?? "", r.details ? JSON.stringify(r.details) : ""].map(csvCell).join(","));
+  const lines = rows.map((r) =>
+    [r.at.toISOString(), r.actorName, r.action, r.targetType, r.targetId ?? "", r.details ? JSON.stringify(r.details) : ""].map(csvCell).join(","),
+  );
   return [header.join(","), ...lines].join("\n") + "\n";
 }
 

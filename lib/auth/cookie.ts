@@ -1,4 +1,5 @@
 // The session cookie's attributes: httpOnly, SameSite=Lax, Secure on HTTPS.
+import "server-only";
 import type { NextRequest } from "next/server";
 import { env } from "../env";
 import { SESSION_COOKIE } from "./sessions";

@@ -1,4 +1,5 @@
 // The signed-in user for server components (pages); API routes use lib/api/handler.
+import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { db } from "../db";

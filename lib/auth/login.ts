@@ -1,31 +1,103 @@
-// Checks a username and password and opens a session. Five consecutive failures lock the
-// account for 15 minutes (counted in Postgres, so every Tideline replica agrees).
+// Checks a username and password and opens a session. Brute force is bounded twice, both counted
+// atomically in Postgres (every replica agrees; parallel attempts cannot slip past a stale count):
+// - per account: an attempt claims one of `maxFailures` tries BEFORE its password is checked (one
+//   UPDATE ... RETURNING); the try that reaches the limit sets a lock that expires after `lockMs`;
+//   a success gives the tries back. So at most `maxFailures` passwords are ever checked per lock.
+// - per client address: `address.max` failed sign-ins per window, whatever the accounts (429).
+// Unknown, locked, disabled and wrong-password sign-ins get one and the same answer, after one
+// argon2 verification each (a dummy hash when there is no usable one), so none can be told apart.
+import "server-only";
 import type { PrismaClient } from "../generated/prisma/client";
 import { AppError } from "../errors";
+import { hit, release, type Hit } from "../rate-limit/counter";
+import { addressKey, UNKNOWN_ADDRESS } from "../rate-limit/client-address";
+import { DEFAULT_LOGIN_POLICY, type LoginPolicy } from "../rate-limit/config";
 import { verifyPassword } from "./password";
 import { createSession } from "./sessions";
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60 * 1000;
+export const MAX_FAILED_LOGINS = DEFAULT_LOGIN_POLICY.maxFailures;
+export const LOCKOUT_MS = DEFAULT_LOGIN_POLICY.lockMs;
 
-export async function login(prisma: PrismaClient, username: string, password: string, ttlHours: number) {
-  const user = await prisma.user.findUnique({ where: { username: username.trim().toLowerCase() } });
-  if (user?.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-    const minutes = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 60_000);
-    throw new AppError("rate_limited", `Too many failed sign-ins; try again in ${minutes} minute${minutes === 1 ? "" : "s"} or ask an admin`);
+/** The one answer to every refused sign-in (the account's state is never revealed). */
+export const SIGN_IN_REFUSED = "Wrong username or password (after repeated failures an account is locked for a while)";
+
+export type RefusalReason = "unknown_user" | "locked" | "wrong_password" | "disabled";
+
+/** A refused sign-in. `reason` and `lockedNow` are for the audit log only, never the HTTP answer. */
+export class SignInRefused extends AppError {
+  constructor(
+    readonly reason: RefusalReason,
+    readonly lockedNow = false,
+  ) {
+    super("unauthenticated", SIGN_IN_REFUSED);
+    this.name = "SignInRefused";
   }
-  const ok = await verifyPassword(user?.passwordHash ?? null, password);
-  if (!user || !ok || user.disabled) {
-    if (user) {
-      const failed = user.failedLogins + 1;
-      await prisma.user.update({
-        where: { id: user.id },
-        data: failed >= MAX_FAILED_LOGINS ? { failedLogins: 0, lockedUntil: new Date(Date.now() + LOCKOUT_MS) } : { failedLogins: failed },
+}
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  ttlHours: number;
+  /** The client's address (lib/rate-limit/client-address.ts); without one, only the account limit applies. */
+  clientAddress?: string | null;
+}
+
+export interface LoginOptions {
+  policy?: LoginPolicy;
+  /** The password check (argon2); replaceable so tests can count how many checks ran. */
+  verify?: (passwordHash: string | null, password: string) => Promise<boolean>;
+}
+
+type Claimed = { id: string; passwordHash: string; disabled: boolean; failedLogins: number };
+
+const NOW = `(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')`;
+
+/** Claims one try on the account, or returns null when it is locked or does not exist. */
+async function claimTry(prisma: PrismaClient, username: string, policy: LoginPolicy): Promise<Claimed | null> {
+  // A lock still on the row here has expired (WHERE): counting starts again from zero.
+  const rows = await prisma.$queryRawUnsafe<Claimed[]>(
+    `UPDATE "User" SET
+       "failedLogins" = (CASE WHEN "lockedUntil" IS NULL THEN "failedLogins" ELSE 0 END) + 1,
+       "lockedUntil" = CASE WHEN (CASE WHEN "lockedUntil" IS NULL THEN "failedLogins" ELSE 0 END) + 1 >= $2::int
+                            THEN ${NOW} + make_interval(secs => $3::double precision) ELSE NULL END
+     WHERE "username" = $1 AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${NOW})
+     RETURNING "id", "passwordHash", "disabled", "failedLogins"`,
+    username,
+    policy.maxFailures,
+    policy.lockMs / 1000,
+  );
+  return rows[0] ?? null;
+}
+
+export async function login(prisma: PrismaClient, input: LoginInput, opts: LoginOptions = {}) {
+  const policy = opts.policy ?? DEFAULT_LOGIN_POLICY;
+  const verify = opts.verify ?? verifyPassword;
+  const username = input.username.trim().toLowerCase();
+
+  // Per address first: a client past its budget costs one upsert, not an argon2 verification.
+  const address = input.clientAddress && input.clientAddress !== UNKNOWN_ADDRESS ? `login:address:${addressKey(input.clientAddress)}` : null;
+  let addressHit: Hit | null = null;
+  if (address) {
+    addressHit = await hit(prisma, address, policy.address);
+    if (!addressHit.allowed) {
+      const minutes = Math.ceil(addressHit.retryAfterSeconds / 60);
+      throw new AppError("rate_limited", `Too many failed sign-ins from your address; try again in ${minutes} minute${minutes === 1 ? "" : "s"}`, {
+        retryAfterSeconds: addressHit.retryAfterSeconds,
       });
     }
-    throw new AppError("unauthenticated", "Wrong username or password");
   }
-  if (user.failedLogins > 0 || user.lockedUntil) await prisma.user.update({ where: { id: user.id }, data: { failedLogins: 0, lockedUntil: null } });
-  const session = await createSession(prisma, user.id, ttlHours);
+
+  const claimed = await claimTry(prisma, username, policy);
+  if (!claimed) {
+    const exists = await prisma.user.findUnique({ where: { username }, select: { id: true } });
+    await verify(null, input.password); // same cost as a real check
+    throw new SignInRefused(exists ? "locked" : "unknown_user");
+  }
+  const ok = await verify(claimed.passwordHash, input.password);
+  if (!ok || claimed.disabled) throw new SignInRefused(ok ? "disabled" : "wrong_password", claimed.failedLogins >= policy.maxFailures);
+
+  const user = await prisma.user.update({ where: { id: claimed.id }, data: { failedLogins: 0, lockedUntil: null } });
+  if (address && addressHit) await release(prisma, address, addressHit);
+  const session = await createSession(prisma, user.id, input.ttlHours);
   return { user, ...session };
 }

@@ -1,5 +1,6 @@
 // What the signed-in user may do on one application, for pages deciding which controls to show
 // (the API enforces the same rules on every call).
+import "server-only";
 import { db } from "../db";
 import { applicationOf, effectiveRole } from "./application-roles";
 import { can, type Action } from "./roles";

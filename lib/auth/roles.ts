@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   "application.members": "admin",
   "environment.sync": "developer",
   "environment.configure": "admin",
+  "project.read": "viewer",
+  "project.manage": "admin",
   "cluster.read": "viewer",
   "cluster.check": "developer",
   "cluster.manage": "admin",
@@ -36,6 +38,11 @@ export const PERMISSIONS = {
   "image.manage": "admin",
   "webhook.read": "developer",
   "webhook.manage": "admin",
+  "jobs.read": "admin",
+  "jobs.manage": "admin",
+  "notification.read": "viewer",
+  "notification.manage": "admin",
+  "freeze.manage": "admin",
 } as const satisfies Record<string, RoleName>;
 export type Action = keyof typeof PERMISSIONS;
 

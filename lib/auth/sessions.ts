@@ -1,4 +1,5 @@
 // Server-side sessions: the cookie holds a random token, Postgres holds only its SHA-256.
+import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { RoleName } from "./roles";
@@ -32,7 +33,9 @@ export async function userForToken(prisma: PrismaClient, token: string | undefin
   if (!token || token.length > 200) return null;
   const id = digest(token);
   // One round trip (this runs on every API request): session and user joined in SQL.
-  const rows = await prisma.$queryRaw<Array<{ userId: string; username: string; displayName: string | null; role: RoleName; disabled: boolean; createdAt: Date; expiresAt: Date }>>`
+  const rows = await prisma.$queryRaw<
+    Array<{ userId: string; username: string; displayName: string | null; role: RoleName; disabled: boolean; createdAt: Date; expiresAt: Date }>
+  >`
     SELECT u.id AS "userId", u.username, u."displayName", u.role::text AS role, u.disabled, s."createdAt", s."expiresAt"
     FROM "Session" s JOIN "User" u ON u.id = s."userId" WHERE s.id = ${id}`;
   const row = rows[0];
@@ -41,7 +44,15 @@ export async function userForToken(prisma: PrismaClient, token: string | undefin
     await prisma.session.delete({ where: { id } }).catch(() => {});
     return null;
   }
-  return { id: row.userId, username: row.username, displayName: row.displayName, role: row.role, sessionId: id, sessionCreatedAt: row.createdAt, sessionExpiresAt: row.expiresAt };
+  return {
+    id: row.userId,
+    username: row.username,
+    displayName: row.displayName,
+    role: row.role,
+    sessionId: id,
+    sessionCreatedAt: row.createdAt,
+    sessionExpiresAt: row.expiresAt,
+  };
 }
 
 /** A fresh token for an old session; the old one keeps working for a minute (requests in flight). */

@@ -6,7 +6,7 @@ import { AppError, invalid, notFound } from "../errors";
 import { mirrorPath } from "../git/mirror";
 import { mergeBase } from "../git/write-commit";
 import type { ReconcileDeps } from "../reconcile/reconcile-environment";
-import type { WriteDeps } from "../repositories/write-branch";
+import { refreshMirror, type WriteDeps } from "../repositories/write-branch";
 import { changeImpact } from "./impact";
 import { getChange } from "./list-changes";
 import type { MergeDeps } from "./merge-change";
@@ -43,7 +43,7 @@ export async function changeDetail(deps: MergeDeps, id: string) {
   if (cr && cr.provider !== "git" && cr.externalNumber && cr.status === "open" && due) {
     syncError = await syncProviderChange(deps, id).then(() => null, message);
   }
-  const detail = await getChange(deps.prisma, deps.mirrorsDir, id);
+  const detail = await getChange(deps.prisma, deps.mirrorsDir, id, { refresh: (repositoryId) => refreshMirror(deps, repositoryId) });
   return { ...detail, lastError: detail.lastError ?? syncError };
 }
 
@@ -52,7 +52,11 @@ export async function impactOfChange(deps: ReconcileDeps, id: string) {
   const cr = await deps.prisma.changeRequest.findUnique({ where: { id } });
   if (!cr) throw notFound(`Change request ${id} does not exist`);
   const from = (await mergeBase(mirrorPath(deps.mirrorsDir, cr.repositoryId), cr.baseSha, cr.headSha)) ?? cr.baseSha;
-  return { baseSha: from, headSha: cr.headSha, impact: await changeImpact(deps, { repositoryId: cr.repositoryId, branch: cr.baseBranch, baseSha: from, headSha: cr.headSha }) };
+  return {
+    baseSha: from,
+    headSha: cr.headSha,
+    impact: await changeImpact(deps, { repositoryId: cr.repositoryId, branch: cr.baseBranch, baseSha: from, headSha: cr.headSha }),
+  };
 }
 
 export const providerSettings = (r: Pick<Repository, "provider" | "providerApiUrl" | "providerProject">) => ({
@@ -74,14 +78,22 @@ export async function setRepositoryProvider(deps: { prisma: PrismaClient; unseal
   const next = { ...repo, provider: input.provider, providerApiUrl: input.providerApiUrl ?? null, providerProject: input.providerProject ?? null };
   if (next.provider !== "git") {
     if (!repo.encryptedToken) {
-      throw invalid(`provider: ${repo.name} has no token; ${next.provider === "github" ? "GitHub" : "GitLab"} change requests need a token with API access (add the repository with one)`, { field: "provider" });
+      throw invalid(
+        `provider: ${repo.name} has no token; ${next.provider === "github" ? "GitHub" : "GitLab"} change requests need a token with API access (add the repository with one)`,
+        { field: "provider" },
+      );
     }
     try {
       providerFor(next, deps.unseal);
     } catch (e) {
-      throw invalid(`providerProject: ${e instanceof AppError ? e.message : message(e)}; set the project (and API URL) explicitly`, { field: "providerProject" });
+      throw invalid(`providerProject: ${e instanceof AppError ? e.message : message(e)}; set the project (and API URL) explicitly`, {
+        field: "providerProject",
+      });
     }
   }
-  const updated = await deps.prisma.repository.update({ where: { id }, data: { provider: next.provider, providerApiUrl: next.providerApiUrl, providerProject: next.providerProject } });
+  const updated = await deps.prisma.repository.update({
+    where: { id },
+    data: { provider: next.provider, providerApiUrl: next.providerApiUrl, providerProject: next.providerProject },
+  });
   return { before: providerSettings(repo), after: providerSettings(updated) };
 }

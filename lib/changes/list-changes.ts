@@ -5,7 +5,9 @@ import { mirrorPath } from "../git/mirror";
 import { readFileAt } from "../git/content";
 import { normalizeRepoPath } from "../git/paths";
 import { changedFiles, mergeBase, runGitRaw } from "../git/write-commit";
-import { reviewVerdict } from "./required-reviews";
+import { approvalStatus, tallyReviews } from "./approvals";
+import { followHead } from "./head";
+import { protectionFor } from "./protection";
 import type { ListChangesQuery } from "./schemas";
 
 export async function listChanges(prisma: PrismaClient, query: ListChangesQuery) {
@@ -23,38 +25,55 @@ export async function listChanges(prisma: PrismaClient, query: ListChangesQuery)
       orderBy: { createdAt: "desc" },
       skip: (query.page - 1) * query.pageSize,
       take: query.pageSize,
-      include: { repository: { select: { name: true } }, reviews: { select: { userId: true, userName: true, state: true, createdAt: true } } },
+      include: { repository: { select: { name: true } }, reviews: true },
     }),
   ]);
   return {
     total,
     page: query.page,
     pageSize: query.pageSize,
-    items: rows.map(({ reviews, repository, ...cr }) => ({ ...cr, repositoryName: repository.name, ...reviewVerdict(reviews, cr.authorName) })),
+    items: rows.map(({ reviews, repository, protection: _protection, ...cr }) => {
+      const { approvals, changesRequested, staleApprovals } = tallyReviews(reviews, cr);
+      return { ...cr, repositoryName: repository.name, approvals, changesRequested, staleApprovals };
+    }),
   };
 }
 
-export async function getChange(prisma: PrismaClient, mirrorsDir: string, id: string) {
-  const cr = await prisma.changeRequest.findUnique({
-    where: { id },
-    include: { repository: { select: { id: true, name: true, provider: true } }, reviews: { orderBy: { createdAt: "asc" } }, promotion: { select: { id: true, status: true } } },
+export async function getChange(prisma: PrismaClient, mirrorsDir: string, id: string, opts: { refresh?: (repositoryId: string) => Promise<unknown> } = {}) {
+  const row = await prisma.changeRequest.findUnique({ where: { id } });
+  if (!row) throw new AppError("not_found", `Change request ${id} does not exist`);
+  const moved = await followHead({ prisma, mirrorsDir }, row);
+  const cr = await prisma.changeRequest.findUniqueOrThrow({
+    where: { id: moved.id },
+    include: {
+      repository: { select: { id: true, name: true, provider: true } },
+      reviews: { orderBy: { createdAt: "asc" } },
+      promotion: { select: { id: true, kind: true, status: true, authorName: true } },
+    },
   });
-  if (!cr) throw new AppError("not_found", `Change request ${id} does not exist`);
   const gitdir = mirrorPath(mirrorsDir, cr.repositoryId);
   const from = (await mergeBase(gitdir, cr.baseSha, cr.headSha)) ?? cr.baseSha;
   const [files, log] = await Promise.all([
     changedFiles(gitdir, from, cr.headSha).catch(() => []),
     runGitRaw(gitdir, ["log", "--format=%H%x00%an%x00%ae%x00%aI%x00%s", `${from}..${cr.headSha}`]),
   ]);
-  const commits = log.code === 0
-    ? log.stdout.split("\n").filter(Boolean).map((line) => {
-        const [sha, authorName, authorEmail, authoredAt, subject] = line.split("\0");
-        return { sha: sha!, authorName: authorName!, authorEmail: authorEmail!, authoredAt: authoredAt!, subject: subject! };
-      })
-    : [];
-  const verdict = reviewVerdict(cr.reviews, cr.authorName);
-  const mergeable = cr.status === "open" && verdict.changesRequested === 0 && verdict.approvals >= cr.requiredReviews;
-  return { ...cr, mergeBase: from, files, commits, ...verdict, mergeable };
+  const commits =
+    log.code === 0
+      ? log.stdout
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => {
+            const [sha, authorName, authorEmail, authoredAt, subject] = line.split("\0");
+            return { sha: sha!, authorName: authorName!, authorEmail: authorEmail!, authoredAt: authoredAt!, subject: subject! };
+          })
+      : [];
+  const protection = await protectionFor({ prisma, mirrorsDir }, cr, { refresh: opts.refresh && (() => opts.refresh!(cr.repositoryId)) });
+  const { standing, ...status } = await approvalStatus(prisma, cr, cr.reviews, protection);
+  const { protection: _cached, ...rest } = cr;
+  const reviews = cr.reviews.map((r) => ({ ...r, standing: standing.get(r.id) ?? "comment" }));
+  const mergeable = cr.status === "open" && status.mergeable;
+  const requiredReviews = cr.kind === "promotion" ? Math.max(cr.requiredReviews, protection.requiredReviews) : protection.requiredReviews;
+  return { ...rest, requiredReviews, reviews, mergeBase: from, files, commits, protectionPending: protection.pending, ...status, mergeable };
 }
 
 /** Both sides of one file of a change request (merge base vs head), as Monaco's diff shows them. */

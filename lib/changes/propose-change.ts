@@ -7,9 +7,9 @@ import { AppError } from "../errors";
 import { commitEdits, rebaseCommit, type FileEdit, type Signature } from "../git/write-commit";
 import { mirrorHead, pushCommit, refreshMirror, repositoryAccess, TIDELINE_COMMITTER, type WriteDeps } from "../repositories/write-branch";
 import { providerFor } from "./provider-for";
-import { requiredReviewsFor } from "./required-reviews";
+import { computeProtection } from "./required-reviews";
 import type { FileEditInput, ProposeChangeInput } from "./schemas";
-import { changedFiles, runGitRaw } from "../git/write-commit";
+import { changedFiles, mergeBase, runGitRaw } from "../git/write-commit";
 
 export interface ChangeActor {
   id: string | null;
@@ -30,19 +30,32 @@ export function toFileEdits(files: FileEditInput[]): FileEdit[] {
 }
 
 function defaultBranchName(username: string, title: string): string {
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "change";
-  const user = username.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 30) || "user";
+  const slug =
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 40) || "change";
+  const user =
+    username
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .slice(0, 30) || "user";
   return `tideline/${user}/${slug}-${randomBytes(3).toString("hex")}`;
 }
 
 /** Builds the change's commit on top of the current base head; conflicts name the files and nothing is pushed. */
-export async function buildChangeCommit(deps: WriteDeps, input: { repositoryId: string; baseBranch: string; baseSha?: string; edits: FileEdit[]; message: string; author: Signature }) {
+export async function buildChangeCommit(
+  deps: WriteDeps,
+  input: { repositoryId: string; baseBranch: string; baseSha?: string; edits: FileEdit[]; message: string; author: Signature },
+) {
   const { gitdir, repo } = await repositoryAccess(deps, input.repositoryId);
   const head = await mirrorHead(gitdir, input.baseBranch);
   if (!head) throw new AppError("not_found", `Branch "${input.baseBranch}" does not exist in ${repo.name}`);
   const base = input.baseSha ?? head;
   const exists = await runGitRaw(gitdir, ["cat-file", "-e", `${base}^{commit}`]);
-  if (exists.code !== 0) throw new AppError("invalid", `Commit ${base.slice(0, 7)} is not in ${repo.name} (history rewritten?); reload the file and edit again`);
+  if (exists.code !== 0)
+    throw new AppError("invalid", `Commit ${base.slice(0, 7)} is not in ${repo.name} (history rewritten?); reload the file and edit again`);
   const onBase = await commitEdits({ gitdir, parent: base, edits: input.edits, message: input.message, author: input.author, committer: TIDELINE_COMMITTER });
   const commit = base === head ? onBase : await rebaseCommit(gitdir, onBase, head, TIDELINE_COMMITTER);
   const files = await changedFiles(gitdir, head, commit);
@@ -50,8 +63,20 @@ export async function buildChangeCommit(deps: WriteDeps, input: { repositoryId: 
   return { gitdir, repo, head, commit, files };
 }
 
-/** `files` come from people (the editor); `edits` from Tideline itself (promotions, image updates). */
-export type ProposeInput = Omit<ProposeChangeInput, "files"> & { kind?: string; requiredReviews?: number } & ({ files: FileEditInput[] } | { edits: FileEdit[] });
+/**
+ * `files` come from people (the editor); `edits` from Tideline itself (promotions, image updates).
+ * `requiredReviews` is a floor (a promotion's target approvals); what the change renders differently decides the rest.
+ */
+export type ProposeInput = Omit<ProposeChangeInput, "files"> & { kind?: string; requiredReviews?: number } & (
+    | { files: FileEditInput[] }
+    | { edits: FileEdit[] }
+  );
+
+/** The protected environments the commit changes (rendered, base vs head), stored with the record as its cache. */
+async function protectionFields(deps: WriteDeps, input: { repositoryId: string; branch: string; baseSha: string; headSha: string; floor?: number }) {
+  const protection = await computeProtection(deps, input);
+  return { protection: protection as object, protectionSha: input.headSha, requiredReviews: Math.max(input.floor ?? 0, protection.requiredReviews) };
+}
 
 export async function proposeChange(deps: WriteDeps, actor: ChangeActor, input: ProposeInput) {
   const headBranch = input.headBranch ?? defaultBranchName(actor.username, input.title);
@@ -61,39 +86,85 @@ export async function proposeChange(deps: WriteDeps, actor: ChangeActor, input: 
   // conflict with what moved upstream is reported before anything is pushed.
   await refreshMirror(deps, input.repositoryId).catch(() => {});
   const { gitdir, repo, head, commit, files } = await buildChangeCommit(deps, {
-    repositoryId: input.repositoryId, baseBranch: input.baseBranch, baseSha: input.baseSha,
-    edits: "edits" in input ? input.edits : toFileEdits(input.files), message, author: signatureOf(actor),
+    repositoryId: input.repositoryId,
+    baseBranch: input.baseBranch,
+    baseSha: input.baseSha,
+    edits: "edits" in input ? input.edits : toFileEdits(input.files),
+    message,
+    author: signatureOf(actor),
   });
-  if (await mirrorHead(gitdir, headBranch)) throw new AppError("conflict", `Branch "${headBranch}" already exists in ${repo.name}; choose another branch name`, { field: "headBranch" });
+  if (await mirrorHead(gitdir, headBranch))
+    throw new AppError("conflict", `Branch "${headBranch}" already exists in ${repo.name}; choose another branch name`, { field: "headBranch" });
   const pushed = await pushCommit({ ...deps, onPushed: undefined }, { repositoryId: repo.id, branch: headBranch, sha: commit, expected: null });
-  if (pushed.status === "stale") throw new AppError("conflict", `Branch "${headBranch}" already exists in ${repo.name}; choose another branch name`, { field: "headBranch" });
-  const requiredReviews = input.requiredReviews ?? (await requiredReviewsFor(deps.prisma, repo.id, input.baseBranch, files.map((f) => f.path)));
+  if (pushed.status === "stale")
+    throw new AppError("conflict", `Branch "${headBranch}" already exists in ${repo.name}; choose another branch name`, { field: "headBranch" });
+  const protection = await protectionFields(deps, {
+    repositoryId: repo.id,
+    branch: input.baseBranch,
+    baseSha: head,
+    headSha: commit,
+    floor: input.requiredReviews,
+  });
 
   const provider = providerFor(repo, deps.unseal);
   const external = provider ? await provider.open({ title: input.title, body: input.body, headBranch, baseBranch: input.baseBranch }) : null;
   const cr = await createRecord(deps.prisma, {
-    repositoryId: repo.id, title: input.title, body: input.body, authorId: actor.id, authorName: actor.username,
-    baseBranch: input.baseBranch, headBranch, baseSha: head, headSha: commit, kind: input.kind ?? "edit",
-    provider: repo.provider, externalNumber: external?.number ?? null, externalUrl: external?.url ?? null, requiredReviews,
+    repositoryId: repo.id,
+    title: input.title,
+    body: input.body,
+    authorId: actor.id,
+    authorName: actor.username,
+    baseBranch: input.baseBranch,
+    headBranch,
+    baseSha: head,
+    headSha: commit,
+    kind: input.kind ?? "edit",
+    provider: repo.provider,
+    externalNumber: external?.number ?? null,
+    externalUrl: external?.url ?? null,
+    externalAuthor: external?.author ?? null,
+    ...protection,
   });
   await deps.onPushed?.(repo.id);
   return { ...cr, files };
 }
 
 /** Opens a change request for a branch that already exists (a promotion by branch merge). */
-export async function openChangeForBranch(deps: WriteDeps, actor: ChangeActor, input: { repositoryId: string; baseBranch: string; headBranch: string; title: string; body: string; kind: string; requiredReviews?: number }) {
+export async function openChangeForBranch(
+  deps: WriteDeps,
+  actor: ChangeActor,
+  input: { repositoryId: string; baseBranch: string; headBranch: string; title: string; body: string; kind: string; requiredReviews?: number },
+) {
   const { gitdir, repo } = await repositoryAccess(deps, input.repositoryId);
   const [base, head] = await Promise.all([mirrorHead(gitdir, input.baseBranch), mirrorHead(gitdir, input.headBranch)]);
   if (!base) throw new AppError("not_found", `Branch "${input.baseBranch}" does not exist in ${repo.name}`);
   if (!head) throw new AppError("not_found", `Branch "${input.headBranch}" does not exist in ${repo.name}`);
-  const files = await changedFiles(gitdir, base, head);
-  const requiredReviews = input.requiredReviews ?? (await requiredReviewsFor(deps.prisma, repo.id, input.baseBranch, files.map((f) => f.path)));
+  const from = (await mergeBase(gitdir, base, head)) ?? base;
+  const protection = await protectionFields(deps, {
+    repositoryId: repo.id,
+    branch: input.baseBranch,
+    baseSha: from,
+    headSha: head,
+    floor: input.requiredReviews,
+  });
   const provider = providerFor(repo, deps.unseal);
   const external = provider ? await provider.open({ title: input.title, body: input.body, headBranch: input.headBranch, baseBranch: input.baseBranch }) : null;
   return createRecord(deps.prisma, {
-    repositoryId: repo.id, title: input.title, body: input.body, authorId: actor.id, authorName: actor.username,
-    baseBranch: input.baseBranch, headBranch: input.headBranch, baseSha: base, headSha: head, kind: input.kind,
-    provider: repo.provider, externalNumber: external?.number ?? null, externalUrl: external?.url ?? null, requiredReviews,
+    repositoryId: repo.id,
+    title: input.title,
+    body: input.body,
+    authorId: actor.id,
+    authorName: actor.username,
+    baseBranch: input.baseBranch,
+    headBranch: input.headBranch,
+    baseSha: base,
+    headSha: head,
+    kind: input.kind,
+    provider: repo.provider,
+    externalNumber: external?.number ?? null,
+    externalUrl: external?.url ?? null,
+    externalAuthor: external?.author ?? null,
+    ...protection,
   });
 }
 

@@ -9,20 +9,34 @@ import { gitlabProvider, parseGitLabRemote } from "./providers/gitlab";
 export const PROVIDERS = ["git", "github", "gitlab"] as const;
 export type ProviderKind = (typeof PROVIDERS)[number];
 
+type ProviderTarget = Pick<Repository, "name" | "url" | "provider" | "providerApiUrl" | "providerProject">;
+
+/**
+ * Where a repository's provider API lives and which project it addresses: the repository's own
+ * settings, else what its remote URL says. A provider set explicitly on the repository means
+ * self-hosted hosts count as GitHub Enterprise / self-managed GitLab. Null for "git".
+ */
+export function providerEndpoint(repo: ProviderTarget): { kind: "github" | "gitlab"; apiUrl: string; project: string } | null {
+  if (repo.provider === "git") return null;
+  if (repo.provider === "github") {
+    const remote = repo.providerApiUrl && repo.providerProject ? null : parseGitHubRemote(repo.url, { enterprise: true })!;
+    return { kind: "github", apiUrl: repo.providerApiUrl ?? remote!.apiUrl, project: repo.providerProject ?? `${remote!.owner}/${remote!.repo}` };
+  }
+  if (repo.provider === "gitlab") {
+    const remote = repo.providerApiUrl && repo.providerProject ? null : parseGitLabRemote(repo.url, { selfManaged: true })!;
+    return { kind: "gitlab", apiUrl: repo.providerApiUrl ?? remote!.apiUrl, project: repo.providerProject ?? remote!.projectPath };
+  }
+  throw new AppError("invalid", `Repository ${repo.name} has an unknown change request provider "${repo.provider}"`);
+}
+
 export function providerFor(repo: Repository, unseal: (sealed: string) => string): ChangeRequestProvider | null {
   if (repo.provider === "git") return null;
   const token = repo.encryptedToken ? unseal(repo.encryptedToken) : null;
   if (!token) throw new AppError("invalid", `Repository ${repo.name} uses ${repo.provider} change requests but has no token; add a token with API access`);
-  if (repo.provider === "github") {
-    // A provider set explicitly on the repository means self-hosted hosts count as GitHub Enterprise.
-    // The remote URL is only consulted for what the repository's settings leave out.
-    const remote = repo.providerApiUrl && repo.providerProject ? null : parseGitHubRemote(repo.url, { enterprise: true })!;
-    const [owner, name] = (repo.providerProject ?? `${remote!.owner}/${remote!.repo}`).split("/");
-    return githubProvider({ apiUrl: repo.providerApiUrl ?? remote!.apiUrl, owner: owner!, repo: name!, token });
+  const endpoint = providerEndpoint(repo)!;
+  if (endpoint.kind === "github") {
+    const [owner, name] = endpoint.project.split("/");
+    return githubProvider({ apiUrl: endpoint.apiUrl, owner: owner!, repo: name!, token });
   }
-  if (repo.provider === "gitlab") {
-    const remote = repo.providerApiUrl && repo.providerProject ? null : parseGitLabRemote(repo.url, { selfManaged: true })!;
-    return gitlabProvider({ apiUrl: repo.providerApiUrl ?? remote!.apiUrl, projectPath: repo.providerProject ?? remote!.projectPath, token });
-  }
-  throw new AppError("invalid", `Repository ${repo.name} has an unknown change request provider "${repo.provider}"`);
+  return gitlabProvider({ apiUrl: endpoint.apiUrl, projectPath: endpoint.project, token });
 }

@@ -3,18 +3,26 @@ import { z } from "zod";
 import { editPathProblem } from "./edit-path";
 
 const sha = z.string().regex(/^[0-9a-f]{40}$/, "must be a full 40-character commit id");
-const MAX_FILE_BYTES = 2_000_000;
+// A hard ceiling on one file's text; the configured limit (TIDELINE_MAX_FILE_BYTES, lib/limits/request-body.ts) applies below it.
+const MAX_FILE_CHARS = 64_000_000;
 
 // Relative, no "..", nothing inside .git: checked here so a bad path is a 422 naming the field.
-const editPath = z.string().min(1, "is empty").max(1000).superRefine((p, ctx) => {
-  const problem = editPathProblem(p);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
+const editPath = z
+  .string()
+  .min(1, "is empty")
+  .max(1000)
+  .superRefine((p, ctx) => {
+    const problem = editPathProblem(p);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 export const fileEditInput = z.object({
   path: editPath,
   // null deletes the file; a rename is { path: new, content, previousPath: old }.
-  content: z.string().max(MAX_FILE_BYTES, `is larger than ${MAX_FILE_BYTES / 1_000_000} MB`).nullable(),
+  content: z
+    .string()
+    .max(MAX_FILE_CHARS, `is larger than ${MAX_FILE_CHARS / 1_000_000} MB`)
+    .nullable(),
   previousPath: editPath.optional(),
 });
 export type FileEditInput = z.infer<typeof fileEditInput>;
@@ -42,6 +50,8 @@ export const previewEditInput = proposeChangeInput.pick({ repositoryId: true, ba
 export const reviewInput = z.object({
   state: z.enum(["approved", "changes_requested", "commented"]),
   body: z.string().max(20_000).default(""),
+  // The head the reviewer saw: a review of an older head is refused (409) instead of approving newer commits.
+  headSha: sha.optional(),
 });
 
 export const mergeInput = z.object({
@@ -66,14 +76,28 @@ const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? 
 export const repositoryProviderInput = z
   .object({
     provider: z.enum(["git", "github", "gitlab"]),
-    providerApiUrl: z.preprocess(
-      blankToNull,
-      z.string().trim().max(2000).regex(/^https?:\/\/[^\s/@]+(\/[^\s@]*)?$/, "must be an http(s) URL without credentials, e.g. https://github.example.com/api/v3").nullable(),
-    ).optional(),
-    providerProject: z.preprocess(
-      blankToNull,
-      z.string().trim().max(300).regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+$/, "must be OWNER/REPO (GitHub) or GROUP/PROJECT (GitLab)").nullable(),
-    ).optional(),
+    providerApiUrl: z
+      .preprocess(
+        blankToNull,
+        z
+          .string()
+          .trim()
+          .max(2000)
+          .regex(/^https?:\/\/[^\s/@]+(\/[^\s@]*)?$/, "must be an http(s) URL without credentials, e.g. https://github.example.com/api/v3")
+          .nullable(),
+      )
+      .optional(),
+    providerProject: z
+      .preprocess(
+        blankToNull,
+        z
+          .string()
+          .trim()
+          .max(300)
+          .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)+$/, "must be OWNER/REPO (GitHub) or GROUP/PROJECT (GitLab)")
+          .nullable(),
+      )
+      .optional(),
   })
   .superRefine((v, ctx) => {
     if (v.provider === "github" && v.providerProject && v.providerProject.split("/").length !== 2) {

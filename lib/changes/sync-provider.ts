@@ -3,6 +3,7 @@
 import { AppError } from "../errors";
 import type { MergeDeps } from "./merge-change";
 import { providerFor } from "./provider-for";
+import type { ProviderReview } from "./providers/types";
 
 export async function syncProviderChange(deps: MergeDeps, id: string) {
   const cr = await deps.prisma.changeRequest.findUnique({ where: { id }, include: { repository: true } });
@@ -11,19 +12,14 @@ export async function syncProviderChange(deps: MergeDeps, id: string) {
   if (!provider || !cr.externalNumber) return cr;
   try {
     const [remote, reviews] = await Promise.all([provider.get(cr.externalNumber), provider.listReviews(cr.externalNumber)]);
-    const known = new Set((await deps.prisma.changeRequestReview.findMany({ where: { changeRequestId: cr.id, externalId: { not: null } }, select: { externalId: true } })).map((r) => r.externalId));
-    const fresh = reviews.filter((r) => !known.has(r.id));
-    if (fresh.length) {
-      await deps.prisma.changeRequestReview.createMany({
-        data: fresh.map((r) => ({ changeRequestId: cr.id, userName: r.author, state: r.state, body: r.body, externalId: r.id, createdAt: new Date(r.submittedAt) })),
-      });
-    }
+    await mirrorReviews(deps, cr.id, reviews);
     const becameMerged = cr.status === "open" && remote.state === "merged";
     const updated = await deps.prisma.changeRequest.update({
       where: { id: cr.id },
       data: {
         status: remote.state,
         headSha: remote.headSha || cr.headSha,
+        externalAuthor: remote.author || cr.externalAuthor,
         mergedSha: remote.mergedSha ?? cr.mergedSha,
         mergedAt: becameMerged ? new Date() : cr.mergedAt,
         closedAt: remote.state === "closed" && !cr.closedAt ? new Date() : cr.closedAt,
@@ -31,6 +27,11 @@ export async function syncProviderChange(deps: MergeDeps, id: string) {
         lastError: null,
       },
     });
+    if (cr.status === "open" && remote.state === "closed") {
+      // Closed on the provider: a promotion waiting on it is cancelled rather than left stuck.
+      const { cancelForClosedChange } = await import("../promotions/cancel");
+      await cancelForClosedChange(deps.prisma, cr.id, provider.kind === "github" ? "GitHub" : "GitLab");
+    }
     if (becameMerged) {
       await deps.onPushed?.(cr.repositoryId);
       await deps.afterMerge?.(updated);
@@ -41,6 +42,37 @@ export async function syncProviderChange(deps: MergeDeps, id: string) {
     await deps.prisma.changeRequest.update({ where: { id: cr.id }, data: { lastError: message, lastSyncedAt: new Date() } });
     throw e;
   }
+}
+
+/**
+ * New provider reviews are recorded with the head they were given on; a mirrored review the provider
+ * now lists as dismissed (GitHub), or an approval it no longer lists (GitLab unapproval), is dismissed.
+ */
+async function mirrorReviews(deps: MergeDeps, changeRequestId: string, reviews: ProviderReview[]) {
+  const mirrored = await deps.prisma.changeRequestReview.findMany({
+    where: { changeRequestId, externalId: { not: null } },
+    select: { id: true, externalId: true, state: true, dismissedAt: true },
+  });
+  const byId = new Map(reviews.map((r) => [r.id, r]));
+  const known = new Set(mirrored.map((r) => r.externalId));
+  const fresh = reviews.filter((r) => !known.has(r.id));
+  if (fresh.length) {
+    await deps.prisma.changeRequestReview.createMany({
+      data: fresh.map((r) => ({
+        changeRequestId,
+        userName: r.author,
+        state: r.state,
+        body: r.body,
+        externalId: r.id,
+        createdAt: new Date(r.submittedAt),
+        commitSha: r.commitSha,
+        dismissedAt: r.dismissed ? new Date() : null,
+      })),
+    });
+  }
+  const withdrawn = mirrored.filter((m) => !m.dismissedAt && (byId.get(m.externalId!)?.dismissed || (!byId.has(m.externalId!) && m.state !== "commented")));
+  if (withdrawn.length)
+    await deps.prisma.changeRequestReview.updateMany({ where: { id: { in: withdrawn.map((m) => m.id) } }, data: { dismissedAt: new Date() } });
 }
 
 /** Refreshes every open provider-backed change request (called with the periodic fetch). */

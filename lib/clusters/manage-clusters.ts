@@ -34,20 +34,40 @@ export function publicCluster(c: Cluster) {
 function statusOf(report: ConnectionReport): Pick<Cluster, "status" | "statusReason" | "lastError"> {
   if (!report.reachable) return { status: "unreachable", statusReason: report.failure, lastError: report.error };
   if (report.failure) return { status: "degraded", statusReason: report.failure, lastError: report.error };
-  const denied = Object.entries(report.permissions).filter(([, ok]) => !ok).map(([p]) => p);
-  if (denied.length) return { status: "degraded", statusReason: "forbidden", lastError: `Credentials may not: ${denied.join(", ")} (namespace ${report.namespace})` };
+  const denied = Object.entries(report.permissions)
+    .filter(([, ok]) => !ok)
+    .map(([p]) => p);
+  if (denied.length)
+    return { status: "degraded", statusReason: "forbidden", lastError: `Credentials may not: ${denied.join(", ")} (namespace ${report.namespace})` };
   return { status: "connected", statusReason: null, lastError: null };
 }
 
 export async function registerCluster(deps: ClusterDeps, input: RegisterClusterInput) {
   if (await deps.prisma.cluster.findUnique({ where: { name: input.name } })) throw conflict(`A cluster named "${input.name}" already exists`);
-  let data: Omit<Cluster, "id" | "createdAt" | "status" | "statusReason" | "lastError" | "serverVersion" | "permissions" | "lastCheckedAt">;
+  let data: Omit<
+    Cluster,
+    "id" | "createdAt" | "status" | "statusReason" | "lastError" | "serverVersion" | "permissions" | "lastCheckedAt" | "watchOwner" | "watchOwnerSince"
+  >;
   if (input.source === "in-cluster") {
     if (!inClusterAvailable()) throw invalid("Tideline is not running inside Kubernetes (no service account token mounted); paste a kubeconfig instead");
-    data = { name: input.name, server: `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? 443}`, contextName: null, inCluster: true, encryptedKubeconfig: null, defaultNamespace: input.namespace || "default" };
+    data = {
+      name: input.name,
+      server: `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? 443}`,
+      contextName: null,
+      inCluster: true,
+      encryptedKubeconfig: null,
+      defaultNamespace: input.namespace || "default",
+    };
   } else {
     const reduced = reduceToContext(input.kubeconfig, input.context);
-    data = { name: input.name, server: reduced.server, contextName: input.context, inCluster: false, encryptedKubeconfig: deps.seal(reduced.kubeconfig), defaultNamespace: input.namespace || reduced.namespace || "default" };
+    data = {
+      name: input.name,
+      server: reduced.server,
+      contextName: input.context,
+      inCluster: false,
+      encryptedKubeconfig: deps.seal(reduced.kubeconfig),
+      defaultNamespace: input.namespace || reduced.namespace || "default",
+    };
   }
   const cluster = await deps.prisma.cluster.create({ data });
   return checkCluster(deps, cluster.id);

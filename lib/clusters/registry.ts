@@ -3,7 +3,8 @@
 import type { Cluster, PrismaClient } from "../generated/prisma/client";
 import { ClusterCache } from "../kube/cluster-cache";
 import { clientFromKubeconfig, inClusterClient, type KubeClient } from "../kube/transport";
-import { notFound } from "../errors";
+import { invalid, notFound } from "../errors";
+import { INVENTORY_LABEL } from "../reconcile/desired";
 
 interface Live {
   client: KubeClient;
@@ -28,8 +29,10 @@ function liveFor(cluster: Cluster, unseal: (s: string) => string): Live {
   const existing = live.get(cluster.id);
   if (existing && existing.fingerprint === fingerprintOf(cluster)) return existing;
   existing?.cache.stop();
+  if (!cluster.inCluster && !cluster.encryptedKubeconfig)
+    throw invalid(`Cluster ${cluster.name} has no kubeconfig stored; register it again with a kubeconfig or as in-cluster`);
   const client = cluster.inCluster ? inClusterClient(cluster.name) : clientFromKubeconfig(cluster.name, unseal(cluster.encryptedKubeconfig!));
-  const entry = { client, cache: new ClusterCache(client), fingerprint: fingerprintOf(cluster) };
+  const entry = { client, cache: new ClusterCache(client, { indexLabel: INVENTORY_LABEL }), fingerprint: fingerprintOf(cluster) };
   live.set(cluster.id, entry);
   return entry;
 }

@@ -1,4 +1,5 @@
 // The process-wide keyring built from the environment.
+import "server-only";
 import { env } from "../env";
 import { keyringFrom, type Keyring, encryptSecret, decryptSecret } from "./secrets";
 

@@ -1,5 +1,6 @@
 // Encrypts credentials at rest with AES-256-GCM. Ciphertexts name the key they were
 // made with, so keys can be rotated (old keys listed in TIDELINE_PREVIOUS_SECRET_KEYS).
+import "server-only";
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 
 const VERSION = "v1";
@@ -20,7 +21,10 @@ export function parseKey(base64: string, name = "TIDELINE_SECRET_KEY"): Buffer {
 export function keyringFrom(current: string, previous?: string): Keyring {
   return {
     current: parseKey(current),
-    previous: (previous ?? "").split(",").filter(Boolean).map((k) => parseKey(k, "TIDELINE_PREVIOUS_SECRET_KEYS")),
+    previous: (previous ?? "")
+      .split(",")
+      .filter(Boolean)
+      .map((k) => parseKey(k, "TIDELINE_PREVIOUS_SECRET_KEYS")),
   };
 }
 

@@ -44,14 +44,19 @@ export const ignoreRulesSchema = z.array(z.unknown()).transform((rules, ctx): Ig
 export function parseIgnoreRules(input: unknown): IgnoreRule[] {
   const result = ignoreRulesSchema.safeParse(input);
   if (result.success) return result.data;
-  throw invalid(result.error.issues.map((i) => i.message).join("; "), { issues: result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })) });
+  throw invalid(result.error.issues.map((i) => i.message).join("; "), {
+    issues: result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+  });
 }
 
 /** "/metadata/annotations/example.com~1foo" → ["metadata", "annotations", "example.com/foo"]. */
 export function parsePointer(pointer: string): string[] {
   const problem = pointerProblem(pointer);
   if (problem) throw invalid(problem);
-  return pointer.slice(1).split("/").map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
 }
 
 export const escapePointerToken = (token: string | number): string => String(token).replace(/~/g, "~0").replace(/\//g, "~1");
@@ -95,7 +100,11 @@ function mark(root: unknown, tokens: string[]): void {
 function sweep(value: unknown): unknown {
   if (Array.isArray(value)) return value.filter((v) => v !== REMOVED).map(sweep);
   if (!isContainer(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== REMOVED).map(([k, v]) => [k, sweep(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== REMOVED)
+      .map(([k, v]) => [k, sweep(v)]),
+  );
 }
 
 /**

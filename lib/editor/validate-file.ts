@@ -5,7 +5,17 @@ import type { ClusterCache } from "../kube/cluster-cache";
 import { schemasForCluster } from "../kube/openapi-schemas";
 import { invalid, notFound } from "../errors";
 import { normalizeRepoPath } from "../git/paths";
-import { isHelmTemplate, parseManifest, validateAgainstSchema, validateYaml, type EditorMarker } from "./validate-manifest";
+import {
+  isHelmTemplate,
+  parseManifest,
+  validateAgainstSchema,
+  validateYaml,
+  type EditorMarker,
+  type ParsedManifest,
+  type SchemaLookup,
+} from "./validate-manifest";
+import type { YamlSource } from "../limits/yaml";
+import { chunkNeedsSchemaCheck, sharedLookups, shiftMarkers, splitDocuments, type DocumentChunk } from "./screen-manifest";
 
 export interface ValidateDeps {
   prisma: PrismaClient;
@@ -61,19 +71,57 @@ export async function validateRepositoryFile(deps: ValidateDeps, input: Validate
   if (!/\.(ya?ml|json)$/i.test(path)) return { markers: [], environment, schemaSource: null, skipped: "not-yaml" };
   if (isHelmTemplate(path, input.content)) return { markers: [], environment, schemaSource: null, skipped: "helm-template" };
 
-  const parsed = parseManifest(input.content);
-  const markers = validateYaml(parsed);
-  const result: ValidationResult = { markers, environment, schemaSource: null };
+  const result: ValidationResult = { markers: [], environment, schemaSource: null };
+  let schemaFor: SchemaLookup | null = null;
   if (env) {
     try {
       const cache = await deps.cacheFor(env.clusterId);
       const schemas = schemasForCluster(env.clusterId, cache.client);
-      markers.push(...(await validateAgainstSchema(parsed, (apiVersion, kind) => schemas.lookup(apiVersion, kind), { path })));
-      result.schemaSource = "cluster-openapi";
+      schemaFor = (apiVersion, kind) => schemas.lookup(apiVersion, kind);
     } catch (error) {
       result.schemaError = `Kubernetes schema checks skipped: ${(error as Error).message}`;
     }
   }
-  markers.sort((a, b) => a.line - b.line || a.column - b.column);
+  const checked = await validateContent(input.content, { file: path, field: "content" }, schemaFor, path);
+  result.markers = checked.markers;
+  if (schemaFor && !checked.schemaError) result.schemaSource = "cluster-openapi";
+  if (checked.schemaError) result.schemaError = `Kubernetes schema checks skipped: ${checked.schemaError}`;
   return result;
+}
+
+/**
+ * YAML and (with `schemaFor`) schema markers of a file's content, sorted. Documents are screened
+ * quickly and only those that could carry a marker are parsed with positions (screen-manifest.ts).
+ * A failing schema lookup (cluster unreachable) leaves the YAML markers and says why.
+ */
+export async function validateContent(
+  text: string,
+  source: YamlSource,
+  schemaFor: SchemaLookup | null,
+  path?: string,
+): Promise<{ markers: EditorMarker[]; schemaError?: string }> {
+  const chunks = splitDocuments(text) ?? [{ text, lineOffset: 0, values: null }];
+  const exact = new Map<DocumentChunk, ParsedManifest>();
+  const parsed = (c: DocumentChunk) => {
+    if (!exact.has(c)) exact.set(c, parseManifest(c.text, source));
+    return exact.get(c)!;
+  };
+  const markers: EditorMarker[] = [];
+  for (const c of chunks) if (!c.values) markers.push(...shiftMarkers(validateYaml(parsed(c)), c.lineOffset));
+  let schemaError: string | undefined;
+  if (schemaFor) {
+    const lookup = sharedLookups(schemaFor);
+    const schemaMarkers: EditorMarker[] = [];
+    try {
+      for (const c of chunks) {
+        if (!(await chunkNeedsSchemaCheck(c, lookup))) continue;
+        schemaMarkers.push(...shiftMarkers(await validateAgainstSchema(parsed(c), lookup, { path }), c.lineOffset));
+      }
+      markers.push(...schemaMarkers);
+    } catch (error) {
+      schemaError = (error as Error).message;
+    }
+  }
+  markers.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { markers, ...(schemaError ? { schemaError } : {}) };
 }

@@ -1,7 +1,8 @@
 // Editor markers for one YAML file: syntax errors from the `yaml` parser, and Kubernetes schema
 // problems (unknown fields, wrong types, enum values, unknown kinds) against a kind's schema.
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Document, type Node } from "yaml";
 import { closest, type JsonType, type KindLookup, type KubeSchema } from "../kube/openapi-schemas";
+import { parseYamlDocuments, type YamlSource } from "../limits/yaml";
 
 export interface EditorMarker {
   /** 1-based, like Monaco's IMarkerData. */
@@ -22,16 +23,26 @@ export interface ParsedManifest {
   lineCounter: LineCounter;
 }
 
-/** Parses with YAML 1.1 scalars, as Kubernetes (sigs.k8s.io/yaml) does: `yes`/`on` are booleans. */
-export function parseManifest(text: string): ParsedManifest {
+/**
+ * Parses with YAML 1.1 scalars, as Kubernetes (sigs.k8s.io/yaml) does: `yes`/`on` are booleans.
+ * Alias bombs are refused with a 422 naming the file (the schema walk follows aliases).
+ */
+export function parseManifest(text: string, source: YamlSource = { file: "content" }): ParsedManifest {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, version: "1.1" });
-  return { text, docs: Array.isArray(docs) ? docs : [], lineCounter };
+  const docs = parseYamlDocuments(text, source, { lineCounter, version: "1.1" });
+  return { text, docs, lineCounter };
 }
 
 const asParsed = (input: string | ParsedManifest) => (typeof input === "string" ? parseManifest(input) : input);
 
-function marker(p: ParsedManifest, start: number, end: number, severity: EditorMarker["severity"], message: string, source: EditorMarker["source"]): EditorMarker {
+function marker(
+  p: ParsedManifest,
+  start: number,
+  end: number,
+  severity: EditorMarker["severity"],
+  message: string,
+  source: EditorMarker["source"],
+): EditorMarker {
   const a = p.lineCounter.linePos(start);
   const b = p.lineCounter.linePos(Math.max(end, start + 1));
   return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col, severity, message, source };
@@ -43,7 +54,10 @@ export function validateYaml(input: string | ParsedManifest): EditorMarker[] {
   const p = asParsed(input);
   const out: EditorMarker[] = [];
   for (const doc of p.docs) {
-    for (const [problems, severity] of [[doc.errors, "error"], [doc.warnings, "warning"]] as const) {
+    for (const [problems, severity] of [
+      [doc.errors, "error"],
+      [doc.warnings, "warning"],
+    ] as const) {
       for (const e of problems) {
         const message = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
         const [start, end] = e.pos;
@@ -59,7 +73,9 @@ export function validateYaml(input: string | ParsedManifest): EditorMarker[] {
 /** Kustomize's own config files: not Kubernetes objects. */
 export function isKustomizeConfig(apiVersion: string, kind: string): boolean {
   const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
-  return group === "kustomize.config.k8s.io" || group === "config.kubernetes.io" || apiVersion === "builtin" || kind === "Kustomization" || kind === "Component";
+  return (
+    group === "kustomize.config.k8s.io" || group === "config.kubernetes.io" || apiVersion === "builtin" || kind === "Kustomization" || kind === "Component"
+  );
 }
 
 /** A Helm chart template (Go templating inside): neither YAML nor a manifest until rendered. */
@@ -78,7 +94,8 @@ function jsonTypeOf(node: Node): JsonType | "null" {
   if (typeof v === "boolean") return "boolean";
   if (typeof v === "bigint") return "integer";
   // 1.0 is a float as written, even though JavaScript stores it as an integer.
-  if (typeof v === "number") return Number.isInteger(v) && !/^[-+]?(\.\d|\d[\d_]*\.|\d[\d_]*[eE])/.test(isScalar(node) ? (node.source ?? "") : "") ? "integer" : "number";
+  if (typeof v === "number")
+    return Number.isInteger(v) && !/^[-+]?(\.\d|\d[\d_]*\.|\d[\d_]*[eE])/.test(isScalar(node) ? (node.source ?? "") : "") ? "integer" : "number";
   return "object"; // binary, sets and other YAML 1.1 extras
 }
 
@@ -86,7 +103,8 @@ function accepts(types: ReadonlySet<JsonType>, actual: JsonType): boolean {
   return types.has(actual) || (actual === "integer" && types.has("number"));
 }
 
-const fieldPath = (parent: string, key: string) => (/^[A-Za-z_$][\w$-]*$/.test(key) ? (parent ? `${parent}.${key}` : key) : `${parent}[${JSON.stringify(key)}]`);
+const fieldPath = (parent: string, key: string) =>
+  /^[A-Za-z_$][\w$-]*$/.test(key) ? (parent ? `${parent}.${key}` : key) : `${parent}[${JSON.stringify(key)}]`;
 
 /** The value as written (`yes`, not `true`), shortened. */
 function shown(node: Node): string {

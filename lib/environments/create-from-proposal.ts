@@ -4,12 +4,24 @@ import type { PrismaClient } from "../generated/prisma/client";
 import { createApplication, createEnvironment } from "./manage-environments";
 import type { ProposedEnvironment } from "./discover";
 
-export async function createFromProposal(prisma: PrismaClient, mirrorsDir: string, input: { repositoryId: string; clusterId: string; branch: string; application: string; environments: ProposedEnvironment[] }) {
+export async function createFromProposal(
+  prisma: PrismaClient,
+  mirrorsDir: string,
+  input: { repositoryId: string; clusterId: string; branch: string; application: string; environments: ProposedEnvironment[] },
+) {
   const app = await createApplication(prisma, { name: input.application });
   try {
     const envs = [];
     for (const [position, e] of input.environments.entries()) {
-      envs.push(await createEnvironment(prisma, mirrorsDir, app.id, { ...e, position, repositoryId: input.repositoryId, clusterId: input.clusterId, branch: input.branch }));
+      envs.push(
+        await createEnvironment(prisma, mirrorsDir, app.id, {
+          ...e,
+          position,
+          repositoryId: input.repositoryId,
+          clusterId: input.clusterId,
+          branch: input.branch,
+        }),
+      );
     }
     return { application: app, environments: envs };
   } catch (error) {

@@ -23,7 +23,11 @@ export function cliFetch(gitdir: string, url: string, credentials: RemoteCredent
     child.stderr.on("data", (c: Buffer) => {
       const text = c.toString();
       stderr = (stderr + text).slice(-8000);
-      const m = text.split(/[\r\n]/).map((l) => l.match(PROGRESS)).filter(Boolean).pop();
+      const m = text
+        .split(/[\r\n]/)
+        .map((l) => l.match(PROGRESS))
+        .filter(Boolean)
+        .pop();
       if (m && onProgress) onProgress({ phase: `${m[1]} ${m[2]}`, loaded: Number(m[4]), total: Number(m[5]) });
     });
     child.on("error", reject);
@@ -41,13 +45,21 @@ export function describeCliFetchError(stderr: string, url: string): AppError {
     }
   })();
   if (/Could not resolve host/i.test(stderr)) return new AppError("unreachable", `Host ${host} could not be resolved (DNS lookup failed); check the URL`);
-  if (/Connection refused|Failed to connect/i.test(stderr)) return new AppError("unreachable", `Host ${host} refused the connection; is the Git server running?`);
+  if (/Connection refused|Failed to connect/i.test(stderr))
+    return new AppError("unreachable", `Host ${host} refused the connection; is the Git server running?`);
   if (/timed out/i.test(stderr)) return new AppError("unreachable", `Host ${host} is unreachable (timed out); check the network and try again`);
   if (/Authentication failed|returned error: 401|terminal prompts disabled|could not read Username/i.test(stderr)) {
     return new AppError("upstream_auth", `Authentication failed at ${host} (HTTP 401): the username or token is wrong or missing`);
   }
-  if (/returned error: 403/.test(stderr)) return new AppError("upstream_auth", `Access denied at ${host} (HTTP 403): the credentials have no read access to this repository`);
-  if (/returned error: 404|not found|does not appear to be a git repository/i.test(stderr)) return new AppError("invalid", `No Git repository found at ${url} (HTTP 404)`);
-  const last = stderr.trim().split("\n").filter((l) => !PROGRESS.test(l)).pop() ?? "unknown error";
+  if (/returned error: 403/.test(stderr))
+    return new AppError("upstream_auth", `Access denied at ${host} (HTTP 403): the credentials have no read access to this repository`);
+  if (/returned error: 404|not found|does not appear to be a git repository/i.test(stderr))
+    return new AppError("invalid", `No Git repository found at ${url} (HTTP 404)`);
+  const last =
+    stderr
+      .trim()
+      .split("\n")
+      .filter((l) => !PROGRESS.test(l))
+      .pop() ?? "unknown error";
   return new AppError("unreachable", `Fetching from ${host} failed: ${last.replace(/Authorization: Basic \S+/g, "Authorization: Basic ***")}`);
 }

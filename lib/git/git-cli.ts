@@ -37,7 +37,11 @@ const STATUS: Record<string, ChangeKind> = { A: "added", M: "modified", D: "dele
 export async function logNewCommits(gitdir: string, heads: string[], exclude: string[]): Promise<IndexedCommit[]> {
   if (heads.length === 0) return [];
   const revs = [...heads, ...exclude.map((sha) => `^${sha}`)].join("\n") + "\n";
-  const raw = await runGitIn(gitdir, ["log", "--stdin", "--topo-order", "--reverse", "--no-renames", "--diff-merges=first-parent", "--name-status", "-z", `--format=${FORMAT}`], revs);
+  const raw = await runGitIn(
+    gitdir,
+    ["log", "--stdin", "--topo-order", "--reverse", "--no-renames", "--diff-merges=first-parent", "--name-status", "-z", `--format=${FORMAT}`],
+    revs,
+  );
   return parseLog(raw.toString("utf8"));
 }
 
@@ -81,7 +85,10 @@ export async function revList(gitdir: string, from: string, not: string): Promis
 }
 
 export async function objectExists(gitdir: string, sha: string): Promise<boolean> {
-  return runGitIn(gitdir, ["cat-file", "-e", `${sha}^{commit}`]).then(() => true, () => false);
+  return runGitIn(gitdir, ["cat-file", "-e", `${sha}^{commit}`]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** isomorphic-git adds one pack per fetch; reads slow down as packs pile up, so consolidate. */

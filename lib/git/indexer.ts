@@ -18,6 +18,8 @@ export interface IndexResult {
   newCommits: number;
   branchesUpdated: number;
   branchesRemoved: number;
+  /** Names of the branches whose head moved (new ones included). */
+  moved?: string[];
 }
 
 type Progress = (phase: string, loaded: number, total: number) => void;
@@ -40,7 +42,14 @@ export async function indexRepository(opts: {
   const useCli = (opts.reader ?? (gitCliAvailable() ? "git-cli" : "isomorphic-git")) === "git-cli";
   if (useCli) await repackIfFragmented(gitdir, countPacks(gitdir)).catch(() => false);
   const newCommits = useCli
-    ? await indexWithGitCli(prisma, repositoryId, gitdir, moved, existing.map((e) => e.headSha), opts.onProgress)
+    ? await indexWithGitCli(
+        prisma,
+        repositoryId,
+        gitdir,
+        moved,
+        existing.map((e) => e.headSha),
+        opts.onProgress,
+      )
     : await indexWithIsomorphicGit(prisma, repositoryId, gitdir, moved, opts.onProgress);
 
   for (const branch of moved) {
@@ -49,7 +58,7 @@ export async function indexRepository(opts: {
     await updateBranch(prisma, repositoryId, branch, delta);
   }
   if (removed.length > 0) await prisma.branch.deleteMany({ where: { id: { in: removed.map((b) => b.id) } } });
-  return { newCommits, branchesUpdated: moved.length, branchesRemoved: removed.length };
+  return { newCommits, branchesUpdated: moved.length, branchesRemoved: removed.length, moved: moved.map((b) => b.name) };
 }
 
 function countPacks(gitdir: string): number {
@@ -60,10 +69,21 @@ function countPacks(gitdir: string): number {
   }
 }
 
-async function indexWithGitCli(prisma: PrismaClient, repositoryId: string, gitdir: string, moved: RemoteBranch[], knownHeads: string[], onProgress?: Progress): Promise<number> {
+async function indexWithGitCli(
+  prisma: PrismaClient,
+  repositoryId: string,
+  gitdir: string,
+  moved: RemoteBranch[],
+  knownHeads: string[],
+  onProgress?: Progress,
+): Promise<number> {
   const present = [];
   for (const sha of new Set(knownHeads)) if (await objectExists(gitdir, sha)) present.push(sha);
-  const commits = await logNewCommits(gitdir, moved.map((b) => b.sha), present);
+  const commits = await logNewCommits(
+    gitdir,
+    moved.map((b) => b.sha),
+    present,
+  );
   for (let start = 0; start < commits.length; start += BATCH) {
     await insertCommitBatch(prisma, repositoryId, commits.slice(start, start + BATCH));
     onProgress?.("Indexing commits", Math.min(start + BATCH, commits.length), commits.length);
@@ -71,10 +91,21 @@ async function indexWithGitCli(prisma: PrismaClient, repositoryId: string, gitdi
   return commits.length;
 }
 
-async function indexWithIsomorphicGit(prisma: PrismaClient, repositoryId: string, gitdir: string, moved: RemoteBranch[], onProgress?: Progress): Promise<number> {
+async function indexWithIsomorphicGit(
+  prisma: PrismaClient,
+  repositoryId: string,
+  gitdir: string,
+  moved: RemoteBranch[],
+  onProgress?: Progress,
+): Promise<number> {
   const knownRows = await prisma.commit.findMany({ where: { repositoryId }, select: { sha: true } });
   const reader = new TreeReader(gitdir);
-  const fresh = await readNewCommits(gitdir, moved.map((b) => b.sha), new Set(knownRows.map((r) => r.sha)), reader.cache);
+  const fresh = await readNewCommits(
+    gitdir,
+    moved.map((b) => b.sha),
+    new Set(knownRows.map((r) => r.sha)),
+    reader.cache,
+  );
   const trees = new Map(fresh.map((c) => [c.sha, c.tree]));
   const treeOf = async (sha: string) => trees.get(sha) ?? (await git.readCommit({ fs, gitdir, oid: sha, cache: reader.cache })).commit.tree;
   for (let start = 0; start < fresh.length; start += BATCH) {
@@ -156,7 +187,9 @@ async function updateBranch(prisma: PrismaClient, repositoryId: string, branch: 
 }
 
 async function reachableFromGraph(prisma: PrismaClient, repositoryId: string, head: string): Promise<Set<string>> {
-  const graph = await prisma.$queryRaw<Array<{ sha: string; parents: string[] }>>(Prisma.sql`SELECT sha, parents FROM "Commit" WHERE "repositoryId" = ${repositoryId}`);
+  const graph = await prisma.$queryRaw<Array<{ sha: string; parents: string[] }>>(
+    Prisma.sql`SELECT sha, parents FROM "Commit" WHERE "repositoryId" = ${repositoryId}`,
+  );
   const parentsOf = new Map(graph.map((c) => [c.sha, c.parents]));
   const reachable = new Set<string>();
   const stack = [head];

@@ -71,8 +71,28 @@ export async function ensureMirror(gitdir: string, url: string): Promise<void> {
   }
 }
 
+// One writer per mirror in this process: concurrent jobs (several environments asking for a revision
+// a fresh mirror lacks, a fetch job) would otherwise init it and write its config at the same time,
+// which corrupted the remote URL. Each process has its own mirrors folder (TIDELINE_DATA_DIR).
+const mirrorWriters = new Map<string, Promise<unknown>>();
+
+function oneWriterPerMirror<T>(gitdir: string, work: () => Promise<T>): Promise<T> {
+  const previous = mirrorWriters.get(gitdir) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(work);
+  const settled = next.catch(() => {});
+  mirrorWriters.set(gitdir, settled);
+  void settled.then(() => {
+    if (mirrorWriters.get(gitdir) === settled) mirrorWriters.delete(gitdir);
+  });
+  return next;
+}
+
 /** Fetches every branch (force-updating refs, pruning deleted ones) and returns what the remote now holds. */
-export async function fetchMirror(opts: {
+export function fetchMirror(opts: Parameters<typeof fetchMirrorNow>[0]): ReturnType<typeof fetchMirrorNow> {
+  return oneWriterPerMirror(opts.gitdir, () => fetchMirrorNow(opts));
+}
+
+async function fetchMirrorNow(opts: {
   gitdir: string;
   url: string;
   credentials: RemoteCredentials;
@@ -98,7 +118,12 @@ export async function fetchMirror(opts: {
   return { branches, defaultBranch };
 }
 
-async function fetchWithIsomorphicGit(opts: { gitdir: string; url: string; credentials: RemoteCredentials; onProgress?: (p: FetchProgress) => void }): Promise<string | null> {
+async function fetchWithIsomorphicGit(opts: {
+  gitdir: string;
+  url: string;
+  credentials: RemoteCredentials;
+  onProgress?: (p: FetchProgress) => void;
+}): Promise<string | null> {
   const { gitdir, url } = opts;
   let result;
   try {

@@ -18,6 +18,7 @@ export function normalizeRepoPath(raw: string | null | undefined, field = "path"
 export function isSafeBranchName(name: string): boolean {
   if (!name || name.length > 250) return false;
   if (name.startsWith("/") || name.endsWith("/") || name.endsWith(".lock") || name.endsWith(".")) return false;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: git check-ref-format refuses control characters; so does this.
   if (/(^|\/)\.|\.\.|\/\/|@\{|[\x00-\x20\x7f~^:?*[\\]/.test(name)) return false;
   return true;
 }

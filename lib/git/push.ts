@@ -35,7 +35,8 @@ export function pushBranch(opts: {
     child.on("close", (code) => {
       if (code === 0) return resolve({ status: "pushed" });
       // Lost races: our lease was stale, or another push locked/updated the ref on the server first.
-      if (/stale info|fetch first|non-fast-forward|\[rejected\]|already exists|failed to update ref|cannot lock ref|incorrect old value/.test(output)) return resolve({ status: "stale" });
+      if (/stale info|fetch first|non-fast-forward|\[rejected\]|already exists|failed to update ref|cannot lock ref|incorrect old value/.test(output))
+        return resolve({ status: "stale" });
       reject(describePushError(output, opts.url, opts.branch));
     });
   });
@@ -50,11 +51,17 @@ function describePushError(output: string, url: string, branch: string): AppErro
     }
   })();
   if (/returned error: 401|Authentication failed|could not read Username/i.test(output)) {
-    return new AppError("upstream_auth", `${host} refused the push (HTTP 401): the repository's token is missing, expired or revoked; update it on the repository page`);
+    return new AppError(
+      "upstream_auth",
+      `${host} refused the push (HTTP 401): the repository's token is missing, expired or revoked; update it on the repository page`,
+    );
   }
-  if (/returned error: 403/.test(output)) return new AppError("upstream_auth", `${host} refused the push (HTTP 403): the repository's token has no write access`);
-  if (/protected branch|pre-receive hook declined/i.test(output)) return new AppError("conflict", `${host} refused the push to ${branch}: the branch is protected on the server`);
-  if (/Could not resolve host|Connection refused|Failed to connect|timed out/i.test(output)) return new AppError("unreachable", `Could not reach ${host} to push ${branch}`);
+  if (/returned error: 403/.test(output))
+    return new AppError("upstream_auth", `${host} refused the push (HTTP 403): the repository's token has no write access`);
+  if (/protected branch|pre-receive hook declined/i.test(output))
+    return new AppError("conflict", `${host} refused the push to ${branch}: the branch is protected on the server`);
+  if (/Could not resolve host|Connection refused|Failed to connect|timed out/i.test(output))
+    return new AppError("unreachable", `Could not reach ${host} to push ${branch}`);
   const last = output.trim().split("\n").pop() ?? "unknown error";
   return new AppError("unreachable", `Pushing ${branch} to ${host} failed: ${last.replace(/Authorization: \S+ \S+/g, "Authorization: ***")}`);
 }

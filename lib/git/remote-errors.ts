@@ -37,7 +37,8 @@ export function describeRemoteError(error: unknown, url: string): AppError {
     return new AppError("invalid", `${url} does not look like a Git repository (the server did not speak the Git smart HTTP protocol)`);
   }
   // onAuth cancels once credentials were tried (or none exist), which means the server said 401.
-  if (e.code === "UserCanceledError") return new AppError("upstream_auth", `Authentication failed at ${host} (HTTP 401): the username or token is wrong or missing`);
+  if (e.code === "UserCanceledError")
+    return new AppError("upstream_auth", `Authentication failed at ${host} (HTTP 401): the username or token is wrong or missing`);
   return new AppError("unreachable", `Fetching from ${host} failed: ${e.message ?? String(error)}`);
 }
 

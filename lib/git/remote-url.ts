@@ -11,7 +11,9 @@ export function parseRemoteUrl(raw: string): URL {
     throw invalid(`"${trimmed}" is not a valid URL; expected something like https://git.example.com/team/config.git`, { field: "url" });
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw invalid(`Only http:// and https:// repository URLs are supported (got ${url.protocol.replace(":", "")}://); use the HTTPS clone URL`, { field: "url" });
+    throw invalid(`Only http:// and https:// repository URLs are supported (got ${url.protocol.replace(":", "")}://); use the HTTPS clone URL`, {
+      field: "url",
+    });
   }
   if (!url.hostname) throw invalid(`Repository URL "${trimmed}" has no host`, { field: "url" });
   if (url.username || url.password) {

@@ -18,7 +18,10 @@ export class TreeReader {
   private trees = new Map<string, Map<string, Entry>>();
   readonly cache = {};
 
-  constructor(private readonly gitdir: string, private readonly maxTrees = 100_000) {}
+  constructor(
+    private readonly gitdir: string,
+    private readonly maxTrees = 100_000,
+  ) {}
 
   async entries(oid: string): Promise<Map<string, Entry>> {
     const hit = this.trees.get(oid);

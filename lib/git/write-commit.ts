@@ -6,6 +6,7 @@ import path from "node:path";
 import { spawn } from "node:child_process";
 import { AppError } from "../errors";
 import { normalizeRepoPath } from "./paths";
+import { controlCharacterIn } from "../limits/control-characters";
 
 export interface FileEdit {
   path: string;
@@ -61,6 +62,9 @@ function signatureEnv(author: Signature, committer: Signature = author): Record<
 export function validateEdits(edits: FileEdit[]): FileEdit[] {
   const seen = new Set<string>();
   return edits.map((edit, i) => {
+    // Checked here too, whoever the caller is: a newline or tab would end an --index-info record.
+    const control = controlCharacterIn(edit.path);
+    if (control) throw new AppError("invalid", `files.${i}.path contains ${control}`, { field: `files.${i}.path` });
     const p = normalizeRepoPath(edit.path, `files[${i}].path`);
     if (p === "") throw new AppError("invalid", `files[${i}].path is empty`);
     if (p.split("/").includes(".git")) throw new AppError("invalid", `files[${i}].path "${p}" must not contain a .git segment`);
@@ -94,12 +98,17 @@ export async function commitEdits(opts: {
       }),
     );
     const blobs = written.length ? (await gitOk(opts.gitdir, ["hash-object", "-w", "--stdin-paths"], { input: blobFiles.join("\n") + "\n" })).split("\n") : [];
-    const modes = await existingModes(opts.gitdir, opts.parent, written.map((e) => e.path));
+    const modes = await existingModes(
+      opts.gitdir,
+      opts.parent,
+      written.map((e) => e.path),
+    );
     const lines = [
       ...edits.filter((e) => e.content === null).map((e) => `0 ${ZERO}\t${e.path}`),
       ...written.map((e, i) => `${modes.get(e.path) ?? "100644"} ${blobs[i]}\t${e.path}`),
     ];
-    await gitOk(opts.gitdir, ["update-index", "--index-info"], { env, input: lines.join("\n") + "\n" });
+    // NUL-terminated records (-z): no path character can start another record.
+    await gitOk(opts.gitdir, ["update-index", "-z", "--index-info"], { env, input: lines.join("\0") + "\0" });
     const tree = await gitOk(opts.gitdir, ["write-tree"], { env });
     return await gitOk(opts.gitdir, ["commit-tree", tree, "-p", opts.parent, "-F", "-"], {
       env: signatureEnv(opts.author, opts.committer),
@@ -156,9 +165,13 @@ export async function mergeTrees(gitdir: string, ours: string, theirs: string): 
 export async function rebaseCommit(gitdir: string, commit: string, onto: string, committer: Signature): Promise<string> {
   const merged = await mergeTrees(gitdir, onto, commit);
   if (!merged.clean) {
-    throw new AppError("conflict", `The branch changed the same lines meanwhile in ${merged.conflicts.join(", ")}; your edit was kept, resolve the conflict and propose again`, {
-      conflicts: merged.conflicts,
-    });
+    throw new AppError(
+      "conflict",
+      `The branch changed the same lines meanwhile in ${merged.conflicts.join(", ")}; your edit was kept, resolve the conflict and propose again`,
+      {
+        conflicts: merged.conflicts,
+      },
+    );
   }
   const info = await gitOk(gitdir, ["log", "-1", "--format=%an%x00%ae%x00%B", commit]);
   const [an, ae, ...rest] = info.split("\0");
@@ -169,7 +182,13 @@ export async function rebaseCommit(gitdir: string, commit: string, onto: string,
 }
 
 /** A merge commit of `head` into `base`, or null with the conflicting files. */
-export async function mergeCommit(gitdir: string, base: string, head: string, message: string, committer: Signature): Promise<MergeTreeResult & { sha?: string }> {
+export async function mergeCommit(
+  gitdir: string,
+  base: string,
+  head: string,
+  message: string,
+  committer: Signature,
+): Promise<MergeTreeResult & { sha?: string }> {
   const merged = await mergeTrees(gitdir, base, head);
   if (!merged.clean) return merged;
   const sha = await gitOk(gitdir, ["commit-tree", merged.tree, "-p", base, "-p", head, "-F", "-"], {

@@ -29,7 +29,12 @@ async function contains(gitdir: string, commit: string, revision: string): Promi
 export async function trackSyncedUpdates(deps: SyncTrackerDeps, opts: { policyId?: string } = {}): Promise<number> {
   const { prisma } = deps;
   const rows = await prisma.imageUpdate.findMany({
-    where: { status: { in: ["committed", "change_request"] }, commitSha: { not: null }, detectedAt: { gte: new Date(Date.now() - LOOKBACK_MS) }, ...(opts.policyId ? { policyId: opts.policyId } : {}) },
+    where: {
+      status: { in: ["committed", "change_request"] },
+      commitSha: { not: null },
+      detectedAt: { gte: new Date(Date.now() - LOOKBACK_MS) },
+      ...(opts.policyId ? { policyId: opts.policyId } : {}),
+    },
     orderBy: { detectedAt: "asc" },
     take: 500,
   });
@@ -38,7 +43,12 @@ export async function trackSyncedUpdates(deps: SyncTrackerDeps, opts: { policyId
   const merged = new Set((await prisma.changeRequest.findMany({ where: { id: { in: crIds }, status: "merged" }, select: { id: true } })).map((c) => c.id));
   const candidates = rows.filter((r) => r.status === "committed" || (r.changeRequestId && merged.has(r.changeRequestId)));
   const envs = new Map(
-    (await prisma.environment.findMany({ where: { id: { in: [...new Set(candidates.map((r) => r.environmentId))] } }, select: { id: true, repositoryId: true, syncedRevision: true } })).map((e) => [e.id, e]),
+    (
+      await prisma.environment.findMany({
+        where: { id: { in: [...new Set(candidates.map((r) => r.environmentId))] } },
+        select: { id: true, repositoryId: true, syncedRevision: true },
+      })
+    ).map((e) => [e.id, e]),
   );
   let marked = 0;
   for (const row of candidates) {

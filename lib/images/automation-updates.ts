@@ -15,16 +15,32 @@ const ms = (from: Date | null | undefined, to: Date | null | undefined) => (from
 
 export async function listImageUpdates(prisma: PrismaClient, q: ListUpdatesQuery) {
   const rows = await prisma.imageUpdate.findMany({
-    where: { ...(q.policyId ? { policyId: q.policyId } : {}), ...(q.environmentId ? { environmentId: q.environmentId } : {}), ...(q.status ? { status: q.status } : {}) },
+    where: {
+      ...(q.policyId ? { policyId: q.policyId } : {}),
+      ...(q.environmentId ? { environmentId: q.environmentId } : {}),
+      ...(q.status ? { status: q.status } : {}),
+    },
     orderBy: { detectedAt: "desc" },
     take: q.limit,
     include: { policy: { select: { name: true, image: true } } },
   });
   const envs = new Map(
-    (await prisma.environment.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.environmentId))] } }, select: { id: true, name: true, branch: true, repositoryId: true, application: { select: { name: true } } } })).map((e) => [e.id, e]),
+    (
+      await prisma.environment.findMany({
+        where: { id: { in: [...new Set(rows.map((r) => r.environmentId))] } },
+        select: { id: true, name: true, branch: true, repositoryId: true, application: { select: { name: true } } },
+      })
+    ).map((e) => [e.id, e]),
   );
   const crIds = rows.map((r) => r.changeRequestId).filter((id): id is string => Boolean(id));
-  const crs = new Map((await prisma.changeRequest.findMany({ where: { id: { in: crIds } }, select: { id: true, number: true, status: true, title: true, mergedSha: true, mergedAt: true } })).map((c) => [c.id, c]));
+  const crs = new Map(
+    (
+      await prisma.changeRequest.findMany({
+        where: { id: { in: crIds } },
+        select: { id: true, number: true, status: true, title: true, mergedSha: true, mergedAt: true },
+      })
+    ).map((c) => [c.id, c]),
+  );
   return rows.map((r) => {
     const env = envs.get(r.environmentId);
     const cr = r.changeRequestId ? crs.get(r.changeRequestId) : undefined;
@@ -47,7 +63,9 @@ export async function listImageUpdates(prisma: PrismaClient, q: ListUpdatesQuery
       status: r.status,
       error: r.error,
       commitSha: r.commitSha,
-      changeRequest: cr ? { id: cr.id, number: cr.number, status: cr.status, title: cr.title, mergedSha: cr.mergedSha, mergedAt: cr.mergedAt?.toISOString() ?? null } : null,
+      changeRequest: cr
+        ? { id: cr.id, number: cr.number, status: cr.status, title: cr.title, mergedSha: cr.mergedSha, mergedAt: cr.mergedAt?.toISOString() ?? null }
+        : null,
       detectedAt: r.detectedAt.toISOString(),
       committedAt: committedAt?.toISOString() ?? null,
       syncedAt: r.syncedAt?.toISOString() ?? null,

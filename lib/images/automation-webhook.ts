@@ -26,12 +26,14 @@ const isEnvelopeType = (contentType: string | null) => Boolean(contentType?.toLo
 async function authenticate(deps: AutomationDeps, req: Request, body: Buffer): Promise<Auth> {
   const header = req.headers.get("authorization");
   // Tokens only in the Authorization header: a token in the URL would end up in proxy and access logs.
-  if (new URL(req.url).searchParams.has("token")) return { ok: false, status: 401, reason: "API tokens are not accepted in the URL (they would be logged); send Authorization: Bearer <token>" };
+  if (new URL(req.url).searchParams.has("token"))
+    return { ok: false, status: 401, reason: "API tokens are not accepted in the URL (they would be logged); send Authorization: Bearer <token>" };
   const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (bearer) {
     const user = await userForApiToken(deps.prisma, bearer);
     if (!user) return { ok: false, status: 401, reason: "the API token is invalid, expired or revoked" };
-    if (!can(user.role, "image.manage")) return { ok: false, status: 403, reason: `the token's owner (${user.username}, ${user.role}) may not perform image.manage` };
+    if (!can(user.role, "image.manage"))
+      return { ok: false, status: 403, reason: `the token's owner (${user.username}, ${user.role}) may not perform image.manage` };
     if (!tokenAllows(user, "image.manage")) return { ok: false, status: 403, reason: "the API token's scopes do not include image.manage" };
     return { ok: true, via: "token", who: user.username };
   }
@@ -42,7 +44,11 @@ async function authenticate(deps: AutomationDeps, req: Request, body: Buffer): P
     if (!verified.ok) return { ok: false, status: 401, reason: verified.reason };
     return { ok: true, via: "hmac", who: "ci-webhook", deliveryId: verified.deliveryId };
   }
-  return { ok: false, status: 401, reason: "send Authorization: Bearer <API token with image.manage>, or sign the body with X-Tideline-Signature and X-Tideline-Timestamp" };
+  return {
+    ok: false,
+    status: 401,
+    reason: "send Authorization: Bearer <API token with image.manage>, or sign the body with X-Tideline-Signature and X-Tideline-Timestamp",
+  };
 }
 
 /** Registries resend an envelope with the same event ids when a delivery failed: those ids make it one delivery. */
@@ -59,8 +65,16 @@ function json(status: number, body: unknown): Response {
 
 function summarize(outcomes: CheckOutcome[]): Prisma.InputJsonValue {
   return outcomes.map((o) => ({
-    policy: o.policy, ok: o.ok, latestTag: o.latestTag, ...(o.error ? { error: o.error.message.slice(0, 500) } : {}),
-    environments: o.environments.map((e) => ({ environment: `${e.application}/${e.environment}`, status: e.status, ...(e.commitSha ? { commitSha: e.commitSha } : {}), ...(e.changeRequestNumber ? { changeRequest: e.changeRequestNumber } : {}) })),
+    policy: o.policy,
+    ok: o.ok,
+    latestTag: o.latestTag,
+    ...(o.error ? { error: o.error.message.slice(0, 500) } : {}),
+    environments: o.environments.map((e) => ({
+      environment: `${e.application}/${e.environment}`,
+      status: e.status,
+      ...(e.commitSha ? { commitSha: e.commitSha } : {}),
+      ...(e.changeRequestNumber ? { changeRequest: e.changeRequestNumber } : {}),
+    })),
   }));
 }
 
@@ -94,7 +108,8 @@ export async function handleImageWebhook(deps: AutomationDeps, req: Request): Pr
       return json(422, { error: { code: "invalid", message: reason } });
     }
 
-    const deliveryId = auth.deliveryId ?? req.headers.get("x-tideline-delivery")?.trim().slice(0, 200) ?? (source === "registry" ? envelopeDeliveryId(payload) : null);
+    const deliveryId =
+      auth.deliveryId ?? req.headers.get("x-tideline-delivery")?.trim().slice(0, 200) ?? (source === "registry" ? envelopeDeliveryId(payload) : null);
     const summary = { via: auth.via, by: auth.who, images: parsed.images, ignored: parsed.ignored } as Prisma.InputJsonObject;
     let delivery: { id: string };
     try {
@@ -113,7 +128,9 @@ export async function handleImageWebhook(deps: AutomationDeps, req: Request): Pr
       for (const p of policies) if (canonicalName(p.image) === canonicalName(push.image)) matches.set(p.id, push);
     }
     if (matches.size === 0) {
-      const reason = parsed.images.length ? `no image policy watches ${[...new Set(parsed.images.map((i) => i.image))].join(", ")}` : `nothing pushed: ${parsed.ignored.join("; ") || "no events"}`;
+      const reason = parsed.images.length
+        ? `no image policy watches ${[...new Set(parsed.images.map((i) => i.image))].join(", ")}`
+        : `nothing pushed: ${parsed.ignored.join("; ") || "no events"}`;
       await prisma.webhookDelivery.update({ where: { id: delivery.id }, data: { outcome: "ignored", reason: reason.slice(0, 1000) } });
       return json(200, { deliveryId, source, images: parsed.images, ignored: parsed.ignored, policies: [], message: reason });
     }
@@ -121,15 +138,27 @@ export async function handleImageWebhook(deps: AutomationDeps, req: Request): Pr
     const outcomes: CheckOutcome[] = [];
     for (const [policyId, push] of matches) {
       try {
-        outcomes.push(await checkPolicy(deps, policyId, { trigger: "webhook", pushed: { ...(push.tag ? { tag: push.tag } : {}), ...(push.digest ? { digest: push.digest } : {}) } }));
+        outcomes.push(
+          await checkPolicy(deps, policyId, {
+            trigger: "webhook",
+            pushed: { ...(push.tag ? { tag: push.tag } : {}), ...(push.digest ? { digest: push.digest } : {}) },
+          }),
+        );
       } catch (e) {
         if (!(e instanceof AppError && e.code === "not_found")) throw e; // deleted meanwhile
       }
     }
-    const written = outcomes.flatMap((o) => o.environments.filter((e) => e.status === "committed" || e.status === "change_request").map((e) => `${o.policy} ${e.to} -> ${e.application}/${e.environment}`));
+    const written = outcomes.flatMap((o) =>
+      o.environments
+        .filter((e) => e.status === "committed" || e.status === "change_request")
+        .map((e) => `${o.policy} ${e.to} -> ${e.application}/${e.environment}`),
+    );
     await prisma.webhookDelivery.update({
       where: { id: delivery.id },
-      data: { reason: (written.length ? `wrote ${written.join(", ")}` : "nothing to write").slice(0, 1000), summary: { ...summary, policies: summarize(outcomes) } },
+      data: {
+        reason: (written.length ? `wrote ${written.join(", ")}` : "nothing to write").slice(0, 1000),
+        summary: { ...summary, policies: summarize(outcomes) },
+      },
     });
     return json(202, { deliveryId, source, images: parsed.images, ignored: parsed.ignored, policies: outcomes });
   } catch (e) {

@@ -9,6 +9,7 @@ import { environmentSourceFiles } from "../promotions/source-files";
 import { currentImagesInSources, updateImagesInSources, type CurrentImage, type UpdateSourcesResult } from "./update-sources";
 import { tryParseImageRef } from "./image-ref";
 import { isDowngrade, type TagPolicy } from "./tag-policy";
+import { freezeRefusal } from "../freeze/status";
 import { AUTOMATION_AUTHOR, type AutomationDeps, type CheckTrigger, type EnvironmentOutcome } from "./automation-types";
 
 export interface TargetEnvironment {
@@ -36,7 +37,10 @@ export const shortImageName = (image: string) => image.slice(image.lastIndexOf("
 
 /** `tideline/images/<policy>/<env>-<tag>`, with characters Git refuses in a branch name replaced. */
 export function changeBranchName(policy: string, environment: string, tag: string): string {
-  const safeTag = tag.replace(/\.{2,}/g, "-").replace(/\.lock$/i, "-lock").replace(/^\./, "_");
+  const safeTag = tag
+    .replace(/\.{2,}/g, "-")
+    .replace(/\.lock$/i, "-lock")
+    .replace(/^\./, "_");
   return `tideline/images/${policy}/${environment}-${safeTag}`;
 }
 
@@ -73,7 +77,11 @@ const message = (e: unknown) => (e instanceof AppError ? e.message : e instanceo
 
 /** Takes the (policy, env, tag) row for this process: creates it, or moves it to pending from a settled state.
  *  While pending, committedAt holds the claim time (stale claims are taken over). */
-async function claimUpdate(prisma: PrismaClient, key: { policyId: string; environmentId: string; tag: string }, fields: { digest: string | null; previousTag: string | null; trigger: string }): Promise<{ id: string } | { busy: ImageUpdate }> {
+async function claimUpdate(
+  prisma: PrismaClient,
+  key: { policyId: string; environmentId: string; tag: string },
+  fields: { digest: string | null; previousTag: string | null; trigger: string },
+): Promise<{ id: string } | { busy: ImageUpdate }> {
   const now = new Date();
   try {
     const row = await prisma.imageUpdate.create({ data: { ...key, ...fields, status: "pending", committedAt: now } });
@@ -111,7 +119,12 @@ async function planEdit(deps: AutomationDeps, req: WriteRequest, env: TargetEnvi
     allowPlainImageFields: true,
   });
   if (result.unmatched.length) {
-    return { ...base, status: "not_referenced", to: req.tag, reason: `${req.policy.image} is not referenced in ${env.path || "/"} on ${env.branch} (add a kustomize images: entry, a Helm values tag or an image: field)` };
+    return {
+      ...base,
+      status: "not_referenced",
+      to: req.tag,
+      reason: `${req.policy.image} is not referenced in ${env.path || "/"} on ${env.branch} (add a kustomize images: entry, a Helm values tag or an image: field)`,
+    };
   }
   const changed = result.applied.filter((a) => a.changed);
   const fromTags = [...new Set(changed.map((a) => tagOf(a.from)).filter((t): t is string => Boolean(t)))];
@@ -121,6 +134,8 @@ async function planEdit(deps: AutomationDeps, req: WriteRequest, env: TargetEnvi
 export async function applyToEnvironment(deps: AutomationDeps, req: WriteRequest, env: TargetEnvironment): Promise<EnvironmentOutcome> {
   const { prisma } = deps;
   const base = { environmentId: env.id, environment: env.name, application: env.application.name };
+  const frozen = await freezeRefusal(prisma, env.id, "image-update");
+  if (frozen) return { ...base, status: "skipped", to: req.tag, reason: frozen };
   let plan: Plan | EnvironmentOutcome;
   try {
     plan = await planEdit(deps, req, env);
@@ -138,7 +153,8 @@ export async function applyToEnvironment(deps: AutomationDeps, req: WriteRequest
   const downgrade = plan.fromTags.find((t) => isDowngrade(req.policy.policy as TagPolicy, t, req.tag));
   if (downgrade && !req.policy.allowDowngrade) {
     const reason = `Refused downgrade ${downgrade} -> ${req.tag} (the policy does not allow downgrades)`;
-    if (existing?.status === "skipped" && existing.error === reason) return { ...base, status: "skipped", from: plan.from, to: req.tag, updateId: existing.id, reason };
+    if (existing?.status === "skipped" && existing.error === reason)
+      return { ...base, status: "skipped", from: plan.from, to: req.tag, updateId: existing.id, reason };
     const claim = await claimUpdate(prisma, key, fields);
     if ("busy" in claim) return { ...base, status: "in_progress", from: plan.from, to: req.tag, updateId: claim.busy.id };
     await prisma.imageUpdate.update({ where: { id: claim.id }, data: { status: "skipped", error: reason, committedAt: null } });
@@ -149,7 +165,16 @@ export async function applyToEnvironment(deps: AutomationDeps, req: WriteRequest
   if (req.policy.writeMode === "change_request" && existing?.status === "change_request" && existing.changeRequestId) {
     const cr = await prisma.changeRequest.findUnique({ where: { id: existing.changeRequestId } });
     // Open, or closed by a person: either way this update was proposed once and is not proposed again.
-    if (cr) return { ...base, status: "already_proposed", from: plan.from, to: req.tag, updateId: existing.id, changeRequestId: cr.id, changeRequestNumber: cr.number };
+    if (cr)
+      return {
+        ...base,
+        status: "already_proposed",
+        from: plan.from,
+        to: req.tag,
+        updateId: existing.id,
+        changeRequestId: cr.id,
+        changeRequestNumber: cr.number,
+      };
   }
 
   const claim = await claimUpdate(prisma, key, fields);
@@ -159,10 +184,29 @@ export async function applyToEnvironment(deps: AutomationDeps, req: WriteRequest
   try {
     if (req.policy.writeMode === "change_request") {
       const outcome = await propose(deps, req, env, { branch, baseSha: plan.head, edits, text });
-      await prisma.imageUpdate.update({ where: { id: claim.id }, data: { status: "change_request", changeRequestId: outcome.id, commitSha: outcome.headSha, committedAt: outcome.createdAt } });
-      return { ...base, status: outcome.existed ? "already_proposed" : "change_request", from: plan.from, to: req.tag, updateId: claim.id, changeRequestId: outcome.id, changeRequestNumber: outcome.number, commitSha: outcome.headSha };
+      await prisma.imageUpdate.update({
+        where: { id: claim.id },
+        data: { status: "change_request", changeRequestId: outcome.id, commitSha: outcome.headSha, committedAt: outcome.createdAt },
+      });
+      return {
+        ...base,
+        status: outcome.existed ? "already_proposed" : "change_request",
+        from: plan.from,
+        to: req.tag,
+        updateId: claim.id,
+        changeRequestId: outcome.id,
+        changeRequestNumber: outcome.number,
+        commitSha: outcome.headSha,
+      };
     }
-    const pushed = await commitToBranch(deps, { repositoryId: env.repositoryId, branch: env.branch, baseSha: plan.head, edits, message: text, author: AUTOMATION_AUTHOR });
+    const pushed = await commitToBranch(deps, {
+      repositoryId: env.repositoryId,
+      branch: env.branch,
+      baseSha: plan.head,
+      edits,
+      message: text,
+      author: AUTOMATION_AUTHOR,
+    });
     await prisma.imageUpdate.update({ where: { id: claim.id }, data: { status: "committed", commitSha: pushed.sha, committedAt: new Date() } });
     return { ...base, status: "committed", from: plan.from, to: req.tag, updateId: claim.id, commitSha: pushed.sha };
   } catch (e) {
@@ -172,17 +216,34 @@ export async function applyToEnvironment(deps: AutomationDeps, req: WriteRequest
 }
 
 /** Opens the change request, or finds the one already open on this update's branch (no duplicates). */
-async function propose(deps: AutomationDeps, req: WriteRequest, env: TargetEnvironment, w: { branch: string; baseSha: string; edits: Array<{ path: string; content: string }>; text: string }) {
-  const findExisting = () => deps.prisma.changeRequest.findFirst({ where: { repositoryId: env.repositoryId, headBranch: w.branch }, orderBy: { createdAt: "desc" } });
+async function propose(
+  deps: AutomationDeps,
+  req: WriteRequest,
+  env: TargetEnvironment,
+  w: { branch: string; baseSha: string; edits: Array<{ path: string; content: string }>; text: string },
+) {
+  const findExisting = () =>
+    deps.prisma.changeRequest.findFirst({ where: { repositoryId: env.repositoryId, headBranch: w.branch }, orderBy: { createdAt: "desc" } });
   const { gitdir } = await repositoryAccess(deps, env.repositoryId);
   const known = (await mirrorHead(gitdir, w.branch)) ? await findExisting() : null;
   if (known) return { ...known, existed: true };
   const [title, ...rest] = w.text.split("\n");
   try {
-    const cr = await proposeChange(deps, { id: null, username: "image-automation", displayName: AUTOMATION_AUTHOR.name }, {
-      repositoryId: env.repositoryId, baseBranch: env.branch, baseSha: w.baseSha, headBranch: w.branch,
-      title: title!, body: rest.join("\n").trim(), files: [], edits: w.edits, kind: "image-update",
-    });
+    const cr = await proposeChange(
+      deps,
+      { id: null, username: "image-automation", displayName: AUTOMATION_AUTHOR.name },
+      {
+        repositoryId: env.repositoryId,
+        baseBranch: env.branch,
+        baseSha: w.baseSha,
+        headBranch: w.branch,
+        title: title!,
+        body: rest.join("\n").trim(),
+        files: [],
+        edits: w.edits,
+        kind: "image-update",
+      },
+    );
     return { ...cr, existed: false };
   } catch (e) {
     // Another replica (or an earlier run whose record was lost) pushed this branch first.

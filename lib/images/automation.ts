@@ -4,6 +4,7 @@ import type { ImagePolicy } from "../generated/prisma/client";
 import { AppError, notFound } from "../errors";
 import { getManifestDigest, listTags, type RegistryCredentials } from "./registry-client";
 import { selectTag, type TagPolicy, type TagSelection } from "./tag-policy";
+import { noteImageUpdates } from "../notifications/domain-events";
 import { applyToEnvironment, type TargetEnvironment } from "./automation-write";
 import type { AutomationDeps, CheckOptions, CheckOutcome, EnvironmentOutcome } from "./automation-types";
 
@@ -17,7 +18,12 @@ const RETRY_AFTER_MAX_SECONDS = 6 * 3600;
 export const errorCodeOf = (lastError: string | null) => (lastError ? (/^([a-z_]+):/.exec(lastError)?.[1] ?? null) : null);
 
 /** When to try again after a failed check: Retry-After when the registry gave one, else doubling from 30 s. */
-export function nextCheckAfterError(policy: Pick<ImagePolicy, "lastError" | "lastCheckedAt" | "intervalSeconds">, scheduledAt: Date, error: AppError, now: Date): Date {
+export function nextCheckAfterError(
+  policy: Pick<ImagePolicy, "lastError" | "lastCheckedAt" | "intervalSeconds">,
+  scheduledAt: Date,
+  error: AppError,
+  now: Date,
+): Date {
   const retryAfter = error.code === "rate_limited" ? (error.details?.retryAfterSeconds as number | null | undefined) : null;
   if (typeof retryAfter === "number" && retryAfter > 0) return new Date(now.getTime() + Math.min(retryAfter, RETRY_AFTER_MAX_SECONDS) * 1000);
   const previous = policy.lastError && policy.lastCheckedAt ? (scheduledAt.getTime() - policy.lastCheckedAt.getTime()) / 1000 : 0;
@@ -33,14 +39,25 @@ function credentialsOf(deps: AutomationDeps, policy: ImagePolicy): RegistryCrede
 
 function describeNoMatch(tags: string[], selection: TagSelection): string {
   if (tags.length === 0) return "no_match: the repository has no tags";
-  const sample = selection.skipped.slice(0, 3).map((s) => `${s.tag}: ${s.reason}`).join("; ");
+  const sample = selection.skipped
+    .slice(0, 3)
+    .map((s) => `${s.tag}: ${s.reason}`)
+    .join("; ");
   return `no_match: none of the ${tags.length} tag(s) satisfies the policy${sample ? ` (${sample})` : ""}`;
 }
 
 async function loadPolicy(deps: AutomationDeps, policyId: string) {
   const policy = await deps.prisma.imagePolicy.findUnique({
     where: { id: policyId },
-    include: { targets: { include: { environment: { select: { id: true, name: true, path: true, branch: true, repositoryId: true, helmValuesFiles: true, application: { select: { name: true } } } } } } },
+    include: {
+      targets: {
+        include: {
+          environment: {
+            select: { id: true, name: true, path: true, branch: true, repositoryId: true, helmValuesFiles: true, application: { select: { name: true } } },
+          },
+        },
+      },
+    },
   });
   if (!policy) throw notFound(`Image policy ${policyId} does not exist`);
   return policy;
@@ -52,9 +69,20 @@ export async function checkPolicy(deps: AutomationDeps, policyId: string, opts: 
   const policy = await loadPolicy(deps, policyId);
   const targets: TargetEnvironment[] = policy.targets.map((t) => t.environment);
   const outcome: CheckOutcome = {
-    policyId: policy.id, policy: policy.name, image: policy.image, trigger: opts.trigger, ok: false,
-    latestTag: policy.latestTag, digest: policy.latestDigest, requests: 0, tagsListed: 0, tagsSkipped: 0, skippedSample: [],
-    environments: [], nextCheckAt: policy.nextCheckAt.toISOString(), durationMs: 0,
+    policyId: policy.id,
+    policy: policy.name,
+    image: policy.image,
+    trigger: opts.trigger,
+    ok: false,
+    latestTag: policy.latestTag,
+    digest: policy.latestDigest,
+    requests: 0,
+    tagsListed: 0,
+    tagsSkipped: 0,
+    skippedSample: [],
+    environments: [],
+    nextCheckAt: policy.nextCheckAt.toISOString(),
+    durationMs: 0,
   };
   const finish = () => ({ ...outcome, durationMs: Date.now() - started });
 
@@ -81,12 +109,38 @@ export async function checkPolicy(deps: AutomationDeps, policyId: string, opts: 
     if (opts.pushed?.tag) {
       const skipped = selection.skipped.find((s) => s.tag === opts.pushed!.tag);
       const known = tags.includes(opts.pushed.tag);
-      outcome.pushed = { ...opts.pushed, selected: selection.tag === opts.pushed.tag, ...(skipped ? { reason: skipped.reason } : !known ? { reason: "not in the registry's tag list (yet)" } : selection.tag !== opts.pushed.tag ? { reason: `${selection.tag} is newer` } : {}) };
+      outcome.pushed = {
+        ...opts.pushed,
+        selected: selection.tag === opts.pushed.tag,
+        ...(skipped
+          ? { reason: skipped.reason }
+          : !known
+            ? { reason: "not in the registry's tag list (yet)" }
+            : selection.tag !== opts.pushed.tag
+              ? { reason: `${selection.tag} is newer` }
+              : {}),
+      };
     }
     if (!selection.tag) {
       const next = new Date(now.getTime() + policy.intervalSeconds * 1000);
-      await deps.prisma.imagePolicy.update({ where: { id: policy.id }, data: { lastCheckedAt: now, nextCheckAt: next, lastRequests: requests, lastError: describeNoMatch(tags, selection), latestTag: null, latestDigest: null } });
-      Object.assign(outcome, { requests, latestTag: null, digest: null, nextCheckAt: next.toISOString(), error: { code: "no_match", message: describeNoMatch(tags, selection) } });
+      await deps.prisma.imagePolicy.update({
+        where: { id: policy.id },
+        data: {
+          lastCheckedAt: now,
+          nextCheckAt: next,
+          lastRequests: requests,
+          lastError: describeNoMatch(tags, selection),
+          latestTag: null,
+          latestDigest: null,
+        },
+      });
+      Object.assign(outcome, {
+        requests,
+        latestTag: null,
+        digest: null,
+        nextCheckAt: next.toISOString(),
+        error: { code: "no_match", message: describeNoMatch(tags, selection) },
+      });
       return finish();
     }
     tag = selection.tag;
@@ -103,11 +157,15 @@ export async function checkPolicy(deps: AutomationDeps, policyId: string, opts: 
   }
 
   const next = new Date(now.getTime() + policy.intervalSeconds * 1000);
-  await deps.prisma.imagePolicy.update({ where: { id: policy.id }, data: { latestTag: tag, latestDigest: digest, lastCheckedAt: now, nextCheckAt: next, lastRequests: requests, lastError: null } });
+  await deps.prisma.imagePolicy.update({
+    where: { id: policy.id },
+    data: { latestTag: tag, latestDigest: digest, lastCheckedAt: now, nextCheckAt: next, lastRequests: requests, lastError: null },
+  });
   Object.assign(outcome, { ok: true, latestTag: tag, digest, requests, nextCheckAt: next.toISOString() });
 
   // One environment at a time: several may share a branch, and each write is a compare-and-swap push.
   for (const env of targets) outcome.environments.push(await applyToEnvironment(deps, { policy, tag, digest, trigger: opts.trigger }, env));
+  await noteImageUpdates(deps.prisma, policy, outcome.environments);
 
   const problems = outcome.environments.filter((o) => o.status === "failed" || o.status === "not_referenced");
   if (problems.length) {

@@ -16,7 +16,12 @@ export const WRITE_MODES = ["commit", "change_request"] as const;
 export const MIN_INTERVAL_SECONDS = 30;
 
 // Policy names end up in branch names (tideline/images/<name>/...) and match Flux marker names.
-const policyName = z.string().trim().min(1, "is required").max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and '-' (like guestbook or payments-api)");
+const policyName = z
+  .string()
+  .trim()
+  .min(1, "is required")
+  .max(63)
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and '-' (like guestbook or payments-api)");
 
 const fields = {
   name: policyName,
@@ -48,9 +53,13 @@ export const updatePolicyInput = z.object({
 export type CreatePolicyInput = z.infer<typeof createPolicyInput>;
 export type UpdatePolicyInput = z.infer<typeof updatePolicyInput>;
 
-type PolicyRow = ImagePolicy & { targets?: Array<{ environment: { id: string; name: string; repositoryId: string; branch: string; application: { name: string } } }> };
+type PolicyRow = ImagePolicy & {
+  targets?: Array<{ environment: { id: string; name: string; repositoryId: string; branch: string; application: { name: string } } }>;
+};
 
-const targetInclude = { targets: { include: { environment: { select: { id: true, name: true, repositoryId: true, branch: true, application: { select: { name: true } } } } } } } as const;
+const targetInclude = {
+  targets: { include: { environment: { select: { id: true, name: true, repositoryId: true, branch: true, application: { select: { name: true } } } } } },
+} as const;
 
 export function publicPolicy(p: PolicyRow) {
   return {
@@ -74,7 +83,13 @@ export function publicPolicy(p: PolicyRow) {
     requestsPerMinute: Math.round((p.lastRequests * 60 * 100) / p.intervalSeconds) / 100,
     createdAt: p.createdAt.toISOString(),
     environments: (p.targets ?? [])
-      .map((t) => ({ id: t.environment.id, name: t.environment.name, application: t.environment.application.name, repositoryId: t.environment.repositoryId, branch: t.environment.branch }))
+      .map((t) => ({
+        id: t.environment.id,
+        name: t.environment.name,
+        application: t.environment.application.name,
+        repositoryId: t.environment.repositoryId,
+        branch: t.environment.branch,
+      }))
       .sort((a, b) => `${a.application}/${a.name}`.localeCompare(`${b.application}/${b.name}`)),
   };
 }
@@ -132,21 +147,50 @@ export async function createPolicy(deps: PolicyDeps, input: CreatePolicyInput) {
   }
 }
 
+/** scheme://registry the credentials of a policy go to (a plain-HTTP switch counts as a new origin). */
+function registryOrigin(image: string, insecure: boolean): string | null {
+  try {
+    return parseImageRepository(image, { insecure }).baseUrl.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Registry credentials stay with the registry they were entered for: a change of registry host or
+ * scheme drops them unless the same request gives a password. Says which, for the answer and the audit.
+ */
+function credentialsAfterMove(current: ImagePolicy, image: string, insecure: boolean, patch: UpdatePolicyInput) {
+  const from = registryOrigin(current.image, current.insecure);
+  const to = registryOrigin(image, insecure);
+  const hasCredentials = current.encryptedPassword !== null || current.username !== null;
+  if (from === to || !hasCredentials || patch.password) return null;
+  return {
+    from,
+    to,
+    message: `The registry changed from ${from} to ${to}: the stored registry credentials were removed and not sent there; enter them again for the new registry`,
+  };
+}
+
 export async function updatePolicy(deps: PolicyDeps, id: string, patch: UpdatePolicyInput) {
   const current = await deps.prisma.imagePolicy.findUnique({ where: { id } });
   if (!current) throw notFound(`Image policy ${id} does not exist`);
   const image = patch.image ?? current.image;
   const insecure = patch.insecure ?? current.insecure;
   if (patch.image !== undefined || patch.insecure !== undefined) checkImage(image, insecure);
+  const credentialsCleared = credentialsAfterMove(current, image, insecure, patch);
   const environmentIds = patch.environmentIds ? await checkEnvironments(deps.prisma, patch.environmentIds) : undefined;
   // What to look for or where to write changed: check again at the next poller tick.
-  const recheck = ["image", "insecure", "username", "password", "policy", "allowDowngrade", "environmentIds"].some((k) => patch[k as keyof UpdatePolicyInput] !== undefined);
+  const recheck = ["image", "insecure", "username", "password", "policy", "allowDowngrade", "environmentIds"].some(
+    (k) => patch[k as keyof UpdatePolicyInput] !== undefined,
+  );
   const data: Prisma.ImagePolicyUpdateInput = {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.image !== undefined ? { image } : {}),
     ...(patch.insecure !== undefined ? { insecure } : {}),
     ...(patch.username !== undefined ? { username: patch.username || null } : {}),
     ...(patch.password !== undefined ? { encryptedPassword: patch.password ? deps.seal(patch.password) : null } : {}),
+    ...(credentialsCleared ? { encryptedPassword: null, username: patch.username !== undefined ? patch.username || null : null } : {}),
     ...(patch.policy !== undefined ? { policy: patch.policy as Prisma.InputJsonValue } : {}),
     ...(patch.allowDowngrade !== undefined ? { allowDowngrade: patch.allowDowngrade } : {}),
     ...(patch.writeMode !== undefined ? { writeMode: patch.writeMode } : {}),
@@ -162,7 +206,7 @@ export async function updatePolicy(deps: PolicyDeps, id: string, patch: UpdatePo
       }
       return tx.imagePolicy.update({ where: { id }, data, include: targetInclude });
     });
-    return publicPolicy(row);
+    return { policy: publicPolicy(row), credentialsCleared };
   } catch (e) {
     if (isUniqueViolation(e)) throw conflict(`An image policy named "${patch.name}" already exists`);
     throw e;
@@ -178,6 +222,9 @@ export async function deletePolicy(prisma: PrismaClient, id: string) {
 
 /** Environments a policy can target, for the form. */
 export async function environmentChoices(prisma: PrismaClient) {
-  const envs = await prisma.environment.findMany({ select: { id: true, name: true, branch: true, path: true, application: { select: { name: true } } }, orderBy: [{ application: { name: "asc" } }, { position: "asc" }] });
+  const envs = await prisma.environment.findMany({
+    select: { id: true, name: true, branch: true, path: true, application: { select: { name: true } } },
+    orderBy: [{ application: { name: "asc" } }, { position: "asc" }],
+  });
   return envs.map((e) => ({ id: e.id, name: e.name, application: e.application.name, branch: e.branch, path: e.path }));
 }

@@ -58,7 +58,8 @@ export function parseImageRepository(ref: string, opts: { insecure?: boolean } =
   const pathParts = hasHost ? parts.slice(1) : parts;
   if (hasHost) checkHost(registry, bad);
   if (DOCKER_HUB_ALIASES.has(registry.toLowerCase())) registry = DOCKER_HUB;
-  if (!hasHost && parts.length === 1 && /^(localhost|[^:]*\.[^:]*):\d+$/.test(first)) throw bad("it names only a registry host; add the repository path (host/name)");
+  if (!hasHost && parts.length === 1 && /^(localhost|[^:]*\.[^:]*):\d+$/.test(first))
+    throw bad("it names only a registry host; add the repository path (host/name)");
   const last = pathParts[pathParts.length - 1] ?? "";
   if (last.includes(":")) throw bad(`give the repository without a tag (remove ":${last.split(":").pop()}")`);
   if (pathParts.some((p) => p === "")) throw bad("it has an empty path segment (check for a leading, trailing or doubled '/')");
@@ -189,7 +190,8 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "the host name could not be resolved (DNS lookup failed)";
   if (code === "ECONNRESET") return "the connection was reset";
   if (code.includes("TIMEOUT") || code === "ETIMEDOUT") return "the connection timed out";
-  if (code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO") return `TLS failed (${e.cause?.message ?? code}); for a plain-HTTP registry set insecure`;
+  if (code.startsWith("ERR_TLS") || code.includes("CERT") || code === "EPROTO")
+    return `TLS failed (${e.cause?.message ?? code}); for a plain-HTTP registry set insecure`;
   return e?.cause?.message ?? e?.message ?? String(error);
 }
 
@@ -224,9 +226,7 @@ async function send(s: Session, method: string, url: string, headers: Record<str
 const withAuth = (headers: Record<string, string>, authorization?: string) => (authorization ? { ...headers, Authorization: authorization } : headers);
 
 function authFailed(s: Session): AppError {
-  return s.credentials
-    ? s.fail("upstream_auth", "rejected the credentials given")
-    : s.fail("upstream_auth", "requires credentials (none were given)");
+  return s.credentials ? s.fail("upstream_auth", "rejected the credentials given") : s.fail("upstream_auth", "requires credentials (none were given)");
 }
 
 function cachedAuthorization(s: Session, scope: string): string | undefined {

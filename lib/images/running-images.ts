@@ -79,15 +79,15 @@ export function imagesInManifests(objects: Array<Record<string, unknown>>): Runn
   };
   for (const obj of objects) if (asObj(obj)) visit(obj);
 
-  const useKey = (u: ImageUse) => [u.kind, u.namespace ?? "", u.name, u.section, u.container].join("\0");
+  const keyOfUse = (u: ImageUse) => [u.kind, u.namespace ?? "", u.name, u.section, u.container].join("\0");
   const out = [...byRef.values()];
   for (const entry of out) {
     const seen = new Set<string>();
-    entry.objects = entry.objects
-      .filter((u) => !seen.has(useKey(u)) && seen.add(useKey(u)))
-      .sort((a, b) => cmp(useKey(a), useKey(b)));
+    entry.objects = entry.objects.filter((u) => !seen.has(keyOfUse(u)) && seen.add(keyOfUse(u))).sort((a, b) => cmp(keyOfUse(a), keyOfUse(b)));
   }
-  return out.sort((a, b) => cmp(a.canonicalName, b.canonicalName) || cmp(a.tag ?? "", b.tag ?? "") || cmp(a.digest ?? "", b.digest ?? "") || cmp(a.image, b.image));
+  return out.sort(
+    (a, b) => cmp(a.canonicalName, b.canonicalName) || cmp(a.tag ?? "", b.tag ?? "") || cmp(a.digest ?? "", b.digest ?? "") || cmp(a.image, b.image),
+  );
 }
 
 function pick(ref: { tag?: string; digest?: string }) {

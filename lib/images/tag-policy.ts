@@ -7,11 +7,10 @@ import { AppError } from "../errors";
 const order = z.enum(["asc", "desc"]).default("asc"); // asc: the highest value wins
 
 export const tagPolicySchema = z.discriminatedUnion("type", [
-  z
-    .object({ type: z.literal("semver"), range: z.string().trim().min(1, "Give a semver range, e.g. >=1.2.0 <2 or ^1.4").max(500) })
-    .superRefine((p, ctx) => {
-      if (!semver.validRange(p.range)) ctx.addIssue({ code: "custom", path: ["range"], message: `"${p.range}" is not a valid semver range (e.g. >=1.2.0 <2, ^1.4, ~2.0, 1.x, *)` });
-    }),
+  z.object({ type: z.literal("semver"), range: z.string().trim().min(1, "Give a semver range, e.g. >=1.2.0 <2 or ^1.4").max(500) }).superRefine((p, ctx) => {
+    if (!semver.validRange(p.range))
+      ctx.addIssue({ code: "custom", path: ["range"], message: `"${p.range}" is not a valid semver range (e.g. >=1.2.0 <2, ^1.4, ~2.0, 1.x, *)` });
+  }),
   z
     .object({
       type: z.literal("regex"),

@@ -62,9 +62,20 @@ export interface CurrentImage {
 // ---------------------------------------------------------------- parsing and scanning
 
 type MarkerField = "ref" | "tag" | "digest" | "name";
-interface Marker { flavor: "tideline" | "flux"; policy?: string; field: MarkerField }
+interface Marker {
+  flavor: "tideline" | "flux";
+  policy?: string;
+  field: MarkerField;
+}
 
-interface SourceFile { path: string; key: string; text: string; docs: Document.Parsed[]; eol: string; lineStarts?: number[] }
+interface SourceFile {
+  path: string;
+  key: string;
+  text: string;
+  docs: Document.Parsed[];
+  eol: string;
+  lineStarts?: number[];
+}
 
 type Site =
   | { kind: "kustomize"; file: SourceFile; map: YAMLMap; at: number; name: string; newName?: string; tag?: Pair; digest?: Pair }
@@ -146,8 +157,7 @@ function markerAfter(text: string, valueEnd: number): Marker | undefined {
   if (own) return { flavor: "tideline", field: (own[1] as MarkerField | undefined) ?? "ref" };
   return undefined;
 }
-const markerOf = (file: SourceFile, node: unknown) =>
-  isScalar(node) && node.range ? markerAfter(file.text, node.range[1]) : undefined;
+const markerOf = (file: SourceFile, node: unknown) => (isScalar(node) && node.range ? markerAfter(file.text, node.range[1]) : undefined);
 
 /** The image name a map describes: Helm `registry`/`repository`, or kustomize `newName`/`name`. */
 function siblingName(file: SourceFile, map: YAMLMap): string | undefined {
@@ -174,7 +184,16 @@ function scanFile(file: SourceFile, sites: Site[]): void {
       const name = isMap(item) ? pairText(file, item, "name") : undefined;
       if (!isMap(item) || !name) continue;
       const newName = pairText(file, item, "newName");
-      sites.push({ kind: "kustomize", file, map: item, at: start(item), name, ...(newName ? { newName } : {}), tag: pairOf(item, "newTag"), digest: pairOf(item, "digest") });
+      sites.push({
+        kind: "kustomize",
+        file,
+        map: item,
+        at: start(item),
+        name,
+        ...(newName ? { newName } : {}),
+        tag: pairOf(item, "newTag"),
+        digest: pairOf(item, "digest"),
+      });
     }
     eachMap(doc.contents, (map) => {
       for (const pair of map.items) {
@@ -216,7 +235,14 @@ function scanSources(files: SourceFiles): { files: Map<string, SourceFile>; site
 
 // ---------------------------------------------------------------- text edits
 
-interface Edit { start: number; end: number; text: string; lead: number; afterStart?: number; owner?: string }
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+  lead: number;
+  afterStart?: number;
+  owner?: string;
+}
 
 /** Plain style only when YAML 1.1 and 1.2 both read the text back as this exact string. */
 function plainSafe(value: string): boolean {
@@ -319,7 +345,10 @@ class Editor {
   }
 
   apply(): string {
-    const sorted = this.edits.map((e, i) => [e, i] as const).sort(([a, i], [b, j]) => a.start - b.start || i - j).map(([e]) => e);
+    const sorted = this.edits
+      .map((e, i) => [e, i] as const)
+      .sort(([a, i], [b, j]) => a.start - b.start || i - j)
+      .map(([e]) => e);
     let out = "";
     let pos = 0;
     for (const e of sorted) {
@@ -343,7 +372,9 @@ class Editor {
 // ---------------------------------------------------------------- current images
 
 export function currentImagesInSources(files: SourceFiles): CurrentImage[] {
-  return scanSources(files).sites.map(describe).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+  return scanSources(files)
+    .sites.map(describe)
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
 }
 
 function describe(s: Site): CurrentImage {
@@ -374,7 +405,11 @@ function opt<T extends Record<string, string | undefined>>(o: T): { [K in keyof 
 
 // ---------------------------------------------------------------- updates
 
-interface Wanted { update: ImageUpdate; name: string; canonical: string }
+interface Wanted {
+  update: ImageUpdate;
+  name: string;
+  canonical: string;
+}
 
 function validateUpdates(updates: ImageUpdate[]): Wanted[] {
   const seen = new Map<string, string>();
@@ -392,8 +427,22 @@ function validateUpdates(updates: ImageUpdate[]): Wanted[] {
   });
 }
 
-interface Pending { name: string; from?: string; to: string; editor: Editor; anchor: Edit | number; anchorExtra?: number; via: UpdateVia; changed: boolean }
-interface Addition { name: string; tag?: string; digest?: string; pending: Pending }
+interface Pending {
+  name: string;
+  from?: string;
+  to: string;
+  editor: Editor;
+  anchor: Edit | number;
+  anchorExtra?: number;
+  via: UpdateVia;
+  changed: boolean;
+}
+interface Addition {
+  name: string;
+  tag?: string;
+  digest?: string;
+  pending: Pending;
+}
 
 export function updateImagesInSources(files: SourceFiles, updates: ImageUpdate[], options: UpdateSourcesOptions = {}): UpdateSourcesResult {
   const wanted = validateUpdates(updates);
@@ -409,7 +458,11 @@ export function updateImagesInSources(files: SourceFiles, updates: ImageUpdate[]
   const matches = (w: Wanted, name: string | undefined) => name !== undefined && canonicalName(name) === w.canonical;
   // With a policy, lines another policy's marker owns are never edited, whatever the strategy.
   const owned = (f: SourceFile, ...nodes: unknown[]) =>
-    policy !== undefined && nodes.some((n) => { const m = markerOf(f, n); return m?.flavor === "flux" && m.policy !== policy; });
+    policy !== undefined &&
+    nodes.some((n) => {
+      const m = markerOf(f, n);
+      return m?.flavor === "flux" && m.policy !== policy;
+    });
 
   const editors = new Map<SourceFile, Editor>();
   const editor = (f: SourceFile) => editors.get(f) ?? editors.set(f, new Editor(f)).get(f)!;
@@ -500,16 +553,26 @@ export function updateImagesInSources(files: SourceFiles, updates: ImageUpdate[]
     if (target === undefined) return false;
     // An entry the target already has (say, owned by another policy) is never duplicated.
     if (scan.sites.some((s) => s.kind === "kustomize" && s.file.key === target && (matches(w, s.name) || matches(w, s.newName)))) return false;
-    const used = scan.sites.find((s) =>
-      (s.kind === "kustomize" && matches(w, s.newName ?? s.name)) ||
-      (s.kind === "field" && s.containerLike && matches(w, s.name)) ||
-      (s.kind === "marker" && s.marker.field === "ref" && matches(w, s.name)));
+    const used = scan.sites.find(
+      (s) =>
+        (s.kind === "kustomize" && matches(w, s.newName ?? s.name)) ||
+        (s.kind === "field" && s.containerLike && matches(w, s.name)) ||
+        (s.kind === "marker" && s.marker.field === "ref" && matches(w, s.name)),
+    );
     if (!used) return false;
     const name = used.kind === "kustomize" ? (used.newName ?? used.name) : used.name!;
     const current = describe(used);
     const { tag, digest } = w.update;
     const file = scan.files.get(target)!;
-    const p: Pending = { name: w.name, ...opt({ from: current?.ref }), to: formatImageRef({ name, ...opt({ tag, digest }) }), editor: editor(file), anchor: 0, via: "kustomize-images", changed: true };
+    const p: Pending = {
+      name: w.name,
+      ...opt({ from: current?.ref }),
+      to: formatImageRef({ name, ...opt({ tag, digest }) }),
+      editor: editor(file),
+      anchor: 0,
+      via: "kustomize-images",
+      changed: true,
+    };
     pending.push(p);
     additions.push({ name, ...opt({ tag, digest }), pending: p });
     return true;
@@ -571,7 +634,11 @@ function insertKustomizeEntries(ed: Editor, additions: Addition[]): void {
     }
   };
   const blockEntries = (dash: number, content: number) =>
-    additions.map((a) => fields(a).map((f, i) => (i === 0 ? `${" ".repeat(dash)}-${" ".repeat(content - dash - 1)}` : " ".repeat(content)) + f).join(eol));
+    additions.map((a) =>
+      fields(a)
+        .map((f, i) => (i === 0 ? `${" ".repeat(dash)}-${" ".repeat(content - dash - 1)}` : " ".repeat(content)) + f)
+        .join(eol),
+    );
   const itemLayout = (item: unknown): { dash: number; content: number } | undefined => {
     const itemStart = isMap(item) && !item.flow ? (item.items[0]?.key as Node | undefined)?.range?.[0] : (item as Node).range?.[0];
     if (itemStart === undefined) return undefined;
@@ -583,11 +650,19 @@ function insertKustomizeEntries(ed: Editor, additions: Addition[]): void {
   if (isSeq(seq) && !seq.flow && seq.items.length) {
     const layout = [...seq.items].reverse().map(itemLayout).find(Boolean) ?? { dash: 0, content: 2 };
     const at = lineEndAfter(text, contentEnd(seq));
-    return insert(at, at, "", blockEntries(layout.dash, layout.content), eol);
+    insert(at, at, "", blockEntries(layout.dash, layout.content), eol);
+    return;
   }
   if (isSeq(seq) && seq.flow && seq.items.length) {
     const at = (seq.items[seq.items.length - 1] as Node).range![1];
-    return insert(at, at, "", additions.map((a) => `{ ${fields(a).join(", ")} }`), ", ");
+    insert(
+      at,
+      at,
+      "",
+      additions.map((a) => `{ ${fields(a).join(", ")} }`),
+      ", ",
+    );
+    return;
   }
   if (images && !(isSeq(seq) && seq.flow) && !(isScalar(seq) && seq.value === null)) {
     throw invalid(`${path} line ${lineOf(ed.file, start(images.key as Node))}: "images" is not a list`, { path });
@@ -606,11 +681,13 @@ function insertKustomizeEntries(ed: Editor, additions: Addition[]): void {
     // `images:` with no value, or `images: []`: the value becomes a block list.
     let s = (seq as Node).range![0];
     while (s > 0 && text[s - 1] === " ") s--;
-    return insert(s, (seq as Node).range![1], "", entries, eol);
+    insert(s, (seq as Node).range![1], "", entries, eol);
+    return;
   }
   if (top) {
     const at = lineEndAfter(text, contentEnd(top));
-    return insert(at, at, `${eol}${" ".repeat(keyCol)}images:`, entries, eol);
+    insert(at, at, `${eol}${" ".repeat(keyCol)}images:`, entries, eol);
+    return;
   }
   const lead = text === "" || text.endsWith("\n") ? "" : eol;
   const e = text.length;

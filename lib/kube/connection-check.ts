@@ -25,7 +25,16 @@ export interface ConnectionReport {
 }
 
 export async function checkConnection(client: KubeClient, namespace: string, timeoutMs = 8_000): Promise<ConnectionReport> {
-  const report: ConnectionReport = { reachable: false, authenticated: false, serverVersion: null, user: null, namespace, permissions: {}, failure: null, error: null };
+  const report: ConnectionReport = {
+    reachable: false,
+    authenticated: false,
+    serverVersion: null,
+    user: null,
+    namespace,
+    permissions: {},
+    failure: null,
+    error: null,
+  };
   try {
     const version = await kubeRequest<{ gitVersion: string }>(client, "GET", "/version", { timeoutMs });
     report.reachable = true;
@@ -42,7 +51,9 @@ export async function checkConnection(client: KubeClient, namespace: string, tim
           body: {
             apiVersion: "authorization.k8s.io/v1",
             kind: "SelfSubjectAccessReview",
-            spec: { resourceAttributes: { namespace: p.resource === "namespaces" ? undefined : namespace, verb: p.verb, group: p.group, resource: p.resource } },
+            spec: {
+              resourceAttributes: { namespace: p.resource === "namespaces" ? undefined : namespace, verb: p.verb, group: p.group, resource: p.resource },
+            },
           },
           timeoutMs,
         }),

@@ -31,7 +31,9 @@ interface Condition {
 
 type Assessor = (obj: KubeResource) => Health;
 
-const health = (status: HealthStatus) => (message: string): Health => ({ status, message });
+const health =
+  (status: HealthStatus) =>
+  (message: string): Health => ({ status, message });
 const healthy = health("Healthy");
 const progressing = health("Progressing");
 const degraded = health("Degraded");
@@ -146,7 +148,9 @@ function assessPod(p: KubeResource): Health {
   }
   const scheduled = condition(p, "PodScheduled");
   if (scheduled?.status === "False") return progressing(`Pending: ${describe(scheduled) || "not scheduled"}`);
-  const waiting = containerStatuses(p.status?.containerStatuses).map((c) => c.state?.waiting?.reason).find((r): r is string => typeof r === "string");
+  const waiting = containerStatuses(p.status?.containerStatuses)
+    .map((c) => c.state?.waiting?.reason)
+    .find((r): r is string => typeof r === "string");
   return progressing(waiting ? `Pending: ${waiting}` : "Pending");
 }
 
@@ -327,11 +331,16 @@ function selectorMatches(selector: LabelSelector | undefined, labels: Record<str
     expressions.every(({ key, operator, values = [] }) => {
       const value = labels[key];
       switch (operator) {
-        case "In": return value !== undefined && values.includes(value);
-        case "NotIn": return value === undefined || !values.includes(value);
-        case "Exists": return value !== undefined;
-        case "DoesNotExist": return value === undefined;
-        default: return false;
+        case "In":
+          return value !== undefined && values.includes(value);
+        case "NotIn":
+          return value === undefined || !values.includes(value);
+        case "Exists":
+          return value !== undefined;
+        case "DoesNotExist":
+          return value === undefined;
+        default:
+          return false;
       }
     })
   );

@@ -1,16 +1,38 @@
 // Reads a pasted kubeconfig, lists its contexts, and reduces it to one context with
 // every problem we can see before connecting: missing entries, plugins that are not
-// installed, expired client certificates.
+// installed, expired client certificates, and anything the kubeconfig policy refuses
+// (exec plugins not on the operator's allow-list, local file paths, proxies, plain http).
 import { X509Certificate } from "node:crypto";
 import { accessSync, constants, readFileSync } from "node:fs";
 import path from "node:path";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { invalid } from "../errors";
+import { parseYamlValue } from "../limits/yaml";
+import { assertClusterAllowed, assertUserAllowed, kubeconfigPolicy, type KubeconfigPolicy } from "./kubeconfig-policy";
 
-interface NamedCluster { name: string; cluster: { server?: string; "certificate-authority-data"?: string; "certificate-authority"?: string; "insecure-skip-tls-verify"?: boolean } }
-interface NamedUser { name: string; user: Record<string, unknown> & { exec?: { command?: string }; "auth-provider"?: { name?: string }; "client-certificate-data"?: string; "client-certificate"?: string } }
-interface NamedContext { name: string; context: { cluster?: string; user?: string; namespace?: string } }
-interface RawKubeconfig { clusters?: NamedCluster[]; users?: NamedUser[]; contexts?: NamedContext[]; "current-context"?: string }
+interface NamedCluster {
+  name: string;
+  cluster: { server?: string; "certificate-authority-data"?: string; "certificate-authority"?: string; "insecure-skip-tls-verify"?: boolean };
+}
+interface NamedUser {
+  name: string;
+  user: Record<string, unknown> & {
+    exec?: { command?: string };
+    "auth-provider"?: { name?: string };
+    "client-certificate-data"?: string;
+    "client-certificate"?: string;
+  };
+}
+interface NamedContext {
+  name: string;
+  context: { cluster?: string; user?: string; namespace?: string };
+}
+interface RawKubeconfig {
+  clusters?: NamedCluster[];
+  users?: NamedUser[];
+  contexts?: NamedContext[];
+  "current-context"?: string;
+}
 
 export interface ContextSummary {
   name: string;
@@ -26,11 +48,14 @@ export function parseKubeconfig(text: string): RawKubeconfig {
   if (text.length > 1_000_000) throw invalid("The kubeconfig is larger than 1 MB", { field: "kubeconfig" });
   let doc: unknown;
   try {
-    doc = parse(text);
+    doc = parseYamlValue(text, { file: "kubeconfig", field: "kubeconfig" });
   } catch (e) {
-    throw invalid(`The kubeconfig is not valid YAML: ${(e as Error).message.split("\n")[0]}`, { field: "kubeconfig" });
+    throw invalid(`The kubeconfig is not valid YAML: ${(e as Error).message.replace(/^kubeconfig: (not valid YAML: )?/, "").split("\n")[0]}`, {
+      field: "kubeconfig",
+    });
   }
-  if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw invalid("The kubeconfig must be a YAML mapping with clusters, users and contexts", { field: "kubeconfig" });
+  if (!doc || typeof doc !== "object" || Array.isArray(doc))
+    throw invalid("The kubeconfig must be a YAML mapping with clusters, users and contexts", { field: "kubeconfig" });
   const raw = doc as RawKubeconfig;
   for (const key of ["clusters", "users", "contexts"] as const) {
     if (raw[key] !== undefined && !Array.isArray(raw[key])) throw invalid(`kubeconfig "${key}" must be a list`, { field: "kubeconfig" });
@@ -76,7 +101,10 @@ function checkCertificate(user: NamedUser, now: Date): void {
   let pem: Buffer | null = null;
   if (typeof data === "string") pem = Buffer.from(data, "base64");
   else if (typeof file === "string") {
-    throw invalid(`User "${user.name}" points at a client certificate file (${file}); paste a kubeconfig with embedded data (kubectl config view --minify --flatten)`, { field: "kubeconfig" });
+    throw invalid(
+      `User "${user.name}" points at a client certificate file (${file}); paste a kubeconfig with embedded data (kubectl config view --minify --flatten)`,
+      { field: "kubeconfig" },
+    );
   }
   if (!pem) return;
   let cert: X509Certificate;
@@ -85,12 +113,19 @@ function checkCertificate(user: NamedUser, now: Date): void {
   } catch {
     throw invalid(`User "${user.name}" has a client-certificate-data that is not a valid certificate`, { field: "kubeconfig" });
   }
-  if (new Date(cert.validTo) < now) throw invalid(`The client certificate of user "${user.name}" expired on ${new Date(cert.validTo).toISOString()}; issue a new one`, { field: "kubeconfig" });
-  if (new Date(cert.validFrom) > now) throw invalid(`The client certificate of user "${user.name}" is not valid before ${new Date(cert.validFrom).toISOString()}`, { field: "kubeconfig" });
+  if (new Date(cert.validTo) < now)
+    throw invalid(`The client certificate of user "${user.name}" expired on ${new Date(cert.validTo).toISOString()}; issue a new one`, { field: "kubeconfig" });
+  if (new Date(cert.validFrom) > now)
+    throw invalid(`The client certificate of user "${user.name}" is not valid before ${new Date(cert.validFrom).toISOString()}`, { field: "kubeconfig" });
 }
 
 /** A self-contained kubeconfig holding only the chosen context, validated. */
-export function reduceToContext(text: string, contextName: string, now = new Date()): { kubeconfig: string; server: string; namespace: string | null } {
+export function reduceToContext(
+  text: string,
+  contextName: string,
+  now = new Date(),
+  policy: KubeconfigPolicy = kubeconfigPolicy(),
+): { kubeconfig: string; server: string; namespace: string | null } {
   const raw = parseKubeconfig(text);
   const context = raw.contexts?.find((c) => c.name === contextName);
   if (!context) {
@@ -98,20 +133,15 @@ export function reduceToContext(text: string, contextName: string, now = new Dat
     throw invalid(`Context "${contextName}" does not exist in this kubeconfig (it has: ${names})`, { field: "context" });
   }
   const cluster = raw.clusters?.find((c) => c.name === context.context?.cluster);
-  if (!cluster) throw invalid(`Context "${contextName}" refers to cluster "${context.context?.cluster}", which is not in the kubeconfig`, { field: "kubeconfig" });
-  const server = cluster.cluster?.server;
-  if (!server || !/^https?:\/\//.test(server)) throw invalid(`Cluster "${cluster.name}" has no valid server URL`, { field: "kubeconfig" });
-  if (cluster.cluster["certificate-authority"]) {
-    throw invalid(`Cluster "${cluster.name}" points at a CA file; paste a kubeconfig with embedded data (kubectl config view --minify --flatten)`, { field: "kubeconfig" });
-  }
+  if (!cluster)
+    throw invalid(`Context "${contextName}" refers to cluster "${context.context?.cluster}", which is not in the kubeconfig`, { field: "kubeconfig" });
+  const server = assertClusterAllowed(cluster, policy);
   const user = raw.users?.find((u) => u.name === context.context?.user);
   if (!user) throw invalid(`Context "${contextName}" refers to user "${context.context?.user}", which is not in the kubeconfig`, { field: "kubeconfig" });
-  const provider = user.user?.["auth-provider"];
-  if (provider) throw invalid(`User "${user.name}" uses the removed auth-provider "${provider.name}"; switch to an exec credential plugin or a token`, { field: "kubeconfig" });
+  assertUserAllowed(user, policy);
   const exec = user.user?.exec;
-  if (exec) {
-    if (!exec.command) throw invalid(`User "${user.name}" has an exec plugin without a command`, { field: "kubeconfig" });
-    if (!commandInstalled(exec.command)) throw invalid(`User "${user.name}" needs the credential plugin "${exec.command}", which is not installed on the Tideline server`, { field: "kubeconfig" });
+  if (exec?.command && !commandInstalled(exec.command)) {
+    throw invalid(`User "${user.name}" needs the credential plugin "${exec.command}", which is not installed on the Tideline server`, { field: "kubeconfig" });
   }
   checkCertificate(user, now);
   const reduced = {
@@ -123,6 +153,17 @@ export function reduceToContext(text: string, contextName: string, now = new Dat
     "current-context": context.name,
   };
   return { kubeconfig: stringify(reduced), server, namespace: context.context?.namespace ?? null };
+}
+
+/** Re-checks a stored (already reduced) kubeconfig before it is loaded: the policy may have tightened since it was saved. */
+export function assertStoredKubeconfig(text: string, policy: KubeconfigPolicy = kubeconfigPolicy()): void {
+  const raw = parseKubeconfig(text);
+  const context = raw.contexts?.find((c) => c.name === raw["current-context"]) ?? raw.contexts?.[0];
+  const cluster = raw.clusters?.find((c) => c.name === context?.context?.cluster);
+  const user = raw.users?.find((u) => u.name === context?.context?.user);
+  if (!cluster || !user) throw invalid("The stored kubeconfig has no cluster or user for its context", { field: "kubeconfig" });
+  assertClusterAllowed(cluster, policy);
+  assertUserAllowed(user, policy);
 }
 
 /** The service account mounted into a pod, when Tideline runs inside Kubernetes. */

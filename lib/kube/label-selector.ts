@@ -30,7 +30,12 @@ function parseRequirement(raw: string): Requirement {
   let m = raw.match(/^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/);
   if (m) {
     const [, key, op, list] = m as unknown as [string, string, string, string];
-    const values = new Set(list.split(",").map((v) => v.trim()).filter(Boolean));
+    const values = new Set(
+      list
+        .split(",")
+        .map((v) => v.trim())
+        .filter(Boolean),
+    );
     return op === "in" ? (l) => key in l && values.has(l[key]!) : (l) => !(key in l) || !values.has(l[key]!);
   }
   m = raw.match(/^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/);

@@ -20,9 +20,7 @@ export interface KubeSchema {
   items(): KubeSchema | null;
 }
 
-export type KindLookup =
-  | { found: true; schema: KubeSchema }
-  | { found: false; reason: "apiVersion" | "kind"; message: string; suggestions: string[] };
+export type KindLookup = { found: true; schema: KubeSchema } | { found: false; reason: "apiVersion" | "kind"; message: string; suggestions: string[] };
 
 type Raw = Record<string, unknown>;
 interface Gvk {
@@ -268,11 +266,16 @@ export class ClusterSchemas {
   private loadIndex(force = false): Promise<Map<string, string>> {
     const now = Date.now();
     if (!force && this.index && now - this.index.fetchedAt < INDEX_TTL_MS) return this.index.paths;
-    const paths = kubeRequest<{ paths: Record<string, { serverRelativeURL: string }> }>(this.client, "GET", "/openapi/v3", { timeoutMs: this.opts.timeoutMs ?? 10_000 }).then(
+    const paths = kubeRequest<{ paths: Record<string, { serverRelativeURL: string }> }>(this.client, "GET", "/openapi/v3", {
+      timeoutMs: this.opts.timeoutMs ?? 10_000,
+    }).then(
       (body) => new Map(Object.entries(body.paths ?? {}).map(([k, v]) => [k, v.serverRelativeURL])),
       (error) => {
         if (error instanceof KubeError && error.failure === "not_found") {
-          throw new KubeError("not_found", `Cluster ${this.client.name} does not publish OpenAPI v3 documents (GET /openapi/v3: HTTP 404; Kubernetes 1.27 or newer serves them)`);
+          throw new KubeError(
+            "not_found",
+            `Cluster ${this.client.name} does not publish OpenAPI v3 documents (GET /openapi/v3: HTTP 404; Kubernetes 1.27 or newer serves them)`,
+          );
         }
         throw error;
       },
@@ -297,17 +300,19 @@ export class ClusterSchemas {
     const entry: DocEntry = {
       hash,
       weight: 1,
-      doc: kubeRequest<{ components?: { schemas?: Record<string, Raw> } }>(this.client, "GET", url, { timeoutMs: this.opts.timeoutMs ?? 20_000 }).then((body) => {
-        const schemas = body.components?.schemas ?? {};
-        stripDescriptions(schemas);
-        const weight = Math.max(1, Object.keys(schemas).length);
-        if (docs.get(key) === entry) {
-          cachedWeight += weight - entry.weight;
-          entry.weight = weight;
-          evict();
-        }
-        return new CompiledDoc(schemas);
-      }),
+      doc: kubeRequest<{ components?: { schemas?: Record<string, Raw> } }>(this.client, "GET", url, { timeoutMs: this.opts.timeoutMs ?? 20_000 }).then(
+        (body) => {
+          const schemas = body.components?.schemas ?? {};
+          stripDescriptions(schemas);
+          const weight = Math.max(1, Object.keys(schemas).length);
+          if (docs.get(key) === entry) {
+            cachedWeight += weight - entry.weight;
+            entry.weight = weight;
+            evict();
+          }
+          return new CompiledDoc(schemas);
+        },
+      ),
     };
     docs.set(key, entry);
     cachedWeight += entry.weight;
@@ -325,9 +330,16 @@ export class ClusterSchemas {
     const url = paths.get(path);
     const [group, version] = apiVersion.includes("/") ? (apiVersion.split("/", 2) as [string, string]) : ["", apiVersion];
     if (!url) {
-      const served = [...paths.keys()].filter((p) => /^apis?\/[^/]+(\/[^/]+)?$/.test(p) && (p.startsWith("api/") || p.split("/").length === 3)).map((p) => p.replace(/^apis?\//, ""));
+      const served = [...paths.keys()]
+        .filter((p) => /^apis?\/[^/]+(\/[^/]+)?$/.test(p) && (p.startsWith("api/") || p.split("/").length === 3))
+        .map((p) => p.replace(/^apis?\//, ""));
       const suggestions = closest(apiVersion, served);
-      return { found: false, reason: "apiVersion", message: `apiVersion ${apiVersion} is not served by cluster ${this.client.name} (is its CRD installed?)`, suggestions };
+      return {
+        found: false,
+        reason: "apiVersion",
+        message: `apiVersion ${apiVersion} is not served by cluster ${this.client.name} (is its CRD installed?)`,
+        suggestions,
+      };
     }
     const doc = await this.docFor(path, url);
     const schema = doc.kind(group, version, kind);

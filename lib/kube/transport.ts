@@ -3,11 +3,21 @@
 import { KubeConfig, RequestContext, HttpMethod } from "@kubernetes/client-node";
 import { fetch, type Dispatcher } from "undici";
 import { AppError } from "../errors";
+import { sandboxExecPlugins } from "./exec-sandbox";
+import { assertStoredKubeconfig } from "./kubeconfig";
+import { kubeconfigPolicy, type KubeconfigPolicy } from "./kubeconfig-policy";
+import { kubeVerb } from "../metrics/labels";
+import { metrics, secondsSince } from "../metrics/registry";
 
 export type KubeFailure = "tls" | "unauthorized" | "forbidden" | "dns" | "timeout" | "refused" | "not_found" | "gone" | "conflict" | "invalid" | "http";
 
 export class KubeError extends AppError {
-  constructor(readonly failure: KubeFailure, message: string, readonly statusCode?: number, readonly kubeStatus?: unknown) {
+  constructor(
+    readonly failure: KubeFailure,
+    message: string,
+    readonly statusCode?: number,
+    readonly kubeStatus?: unknown,
+  ) {
     super(failure === "not_found" ? "not_found" : failure === "conflict" ? "conflict" : failure === "invalid" ? "invalid" : "unreachable", message);
   }
 }
@@ -18,9 +28,12 @@ export interface KubeClient {
   kc: KubeConfig;
 }
 
-export function clientFromKubeconfig(name: string, kubeconfig: string): KubeClient {
+export function clientFromKubeconfig(name: string, kubeconfig: string, policy: KubeconfigPolicy = kubeconfigPolicy()): KubeClient {
+  // Checked before loading: client-node reads token files while it loads.
+  assertStoredKubeconfig(kubeconfig, policy);
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
+  sandboxExecPlugins(kc, name, policy);
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new AppError("invalid", `Cluster ${name}: kubeconfig has no server`);
   return { name, server, kc };
@@ -33,8 +46,15 @@ export function inClusterClient(name: string): KubeClient {
 }
 
 const TLS_CODES = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "ERR_TLS_CERT_ALTNAME_INVALID",
-  "CERT_HAS_EXPIRED", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "CERT_SIGNATURE_FAILURE", "ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_SIGNATURE_FAILURE",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+  "EPROTO",
 ]);
 
 function networkCause(error: unknown): { code?: string; message: string } {
@@ -71,7 +91,12 @@ function describeStatus(client: KubeClient, status: number, body: unknown, what:
   const where = `cluster ${client.name}`;
   switch (status) {
     case 401:
-      return new KubeError("unauthorized", `${where} rejected the credentials (HTTP 401) — the token or client certificate is invalid or expired`, status, body);
+      return new KubeError(
+        "unauthorized",
+        `${where} rejected the credentials (HTTP 401) — the token or client certificate is invalid or expired`,
+        status,
+        body,
+      );
     case 403:
       return new KubeError("forbidden", `${where} forbids ${what} (HTTP 403): ${message}`, status, body);
     case 404:
@@ -92,7 +117,11 @@ function describeStatus(client: KubeClient, status: number, body: unknown, what:
 // computed per request, so refreshed tokens keep working.
 const dispatchers = new WeakMap<KubeClient, Dispatcher>();
 
-export async function authenticate(client: KubeClient, url: string, method: keyof typeof HttpMethod): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
+export async function authenticate(
+  client: KubeClient,
+  url: string,
+  method: keyof typeof HttpMethod,
+): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher | undefined }> {
   const ctx = new RequestContext(url, HttpMethod[method]);
   await client.kc.applySecurityAuthentication(ctx);
   const fresh = ctx.getDispatcher() as Dispatcher | undefined;
@@ -116,7 +145,12 @@ export interface KubeRequest {
   signal?: AbortSignal;
 }
 
-export async function kubeRequest<T = unknown>(client: KubeClient, method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", apiPath: string, req: KubeRequest = {}): Promise<T> {
+export async function kubeRequest<T = unknown>(
+  client: KubeClient,
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE",
+  apiPath: string,
+  req: KubeRequest = {},
+): Promise<T> {
   const url = new URL(client.server.replace(/\/$/, "") + apiPath);
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
   const auth = await authenticate(client, url.toString(), method);
@@ -127,12 +161,18 @@ export async function kubeRequest<T = unknown>(client: KubeClient, method: "GET"
     body = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
   }
   let res;
+  const verb = kubeVerb(method, apiPath, req.contentType);
+  const started = performance.now();
   try {
     const timeout = AbortSignal.timeout(req.timeoutMs ?? 15_000);
     res = await fetch(url, { method, headers, body, dispatcher: auth.dispatcher, signal: req.signal ? AbortSignal.any([timeout, req.signal]) : timeout });
   } catch (error) {
-    throw describeNetworkError(client, error);
+    const failure = describeNetworkError(client, error);
+    metrics().kubeRequests.inc({ cluster: client.name, verb, code: failure.failure });
+    throw failure;
   }
+  metrics().kubeRequests.inc({ cluster: client.name, verb, code: String(res.status) });
+  metrics().kubeRequestDuration.observe({ verb }, secondsSince(started));
   const text = await res.text();
   let json: unknown = undefined;
   try {

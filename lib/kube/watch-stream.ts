@@ -1,6 +1,7 @@
 // Streams a Kubernetes WATCH as parsed events (one JSON object per line).
 import { fetch } from "undici";
 import { authenticate, describeNetworkError, KubeError, type KubeClient } from "./transport";
+import { metrics } from "../metrics/registry";
 
 export interface WatchEvent {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -10,11 +11,24 @@ export interface WatchEvent {
 export interface KubeObject {
   apiVersion?: string;
   kind?: string;
-  metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; uid?: string; managedFields?: unknown; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    uid?: string;
+    managedFields?: unknown;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
-export async function* watchStream(client: KubeClient, path: string, query: Record<string, string | number | boolean>, signal: AbortSignal): AsyncGenerator<WatchEvent> {
+export async function* watchStream(
+  client: KubeClient,
+  path: string,
+  query: Record<string, string | number | boolean>,
+  signal: AbortSignal,
+): AsyncGenerator<WatchEvent> {
   const url = new URL(client.server.replace(/\/$/, "") + path);
   url.searchParams.set("watch", "true");
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, String(v));
@@ -23,10 +37,18 @@ export async function* watchStream(client: KubeClient, path: string, query: Reco
   try {
     res = await fetch(url, { headers: { ...auth.headers, Accept: "application/json" }, dispatcher: auth.dispatcher, signal });
   } catch (error) {
-    throw describeNetworkError(client, error);
+    const failure = describeNetworkError(client, error);
+    if (!signal.aborted) metrics().kubeRequests.inc({ cluster: client.name, verb: "watch", code: failure.failure });
+    throw failure;
   }
+  metrics().kubeRequests.inc({ cluster: client.name, verb: "watch", code: String(res.status) });
   if (res.status === 410) throw new KubeError("gone", `watch ${path}: resourceVersion too old`, 410);
-  if (!res.ok || !res.body) throw new KubeError(res.status === 401 ? "unauthorized" : res.status === 403 ? "forbidden" : "http", `cluster ${client.name}: watch ${path} failed with HTTP ${res.status}`, res.status);
+  if (!res.ok || !res.body)
+    throw new KubeError(
+      res.status === 401 ? "unauthorized" : res.status === 403 ? "forbidden" : "http",
+      `cluster ${client.name}: watch ${path} failed with HTTP ${res.status}`,
+      res.status,
+    );
   const decoder = new TextDecoder();
   let buffer = "";
   try {

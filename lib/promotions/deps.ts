@@ -2,8 +2,9 @@
 // change requests, and the reconcile machinery for previews and syncs.
 import type { MergeDeps } from "../changes/merge-change";
 import type { ReconcileDeps } from "../reconcile/reconcile-environment";
+import type { JobQueue } from "../jobs/types";
 
-export type PromotionDeps = MergeDeps & ReconcileDeps;
+export type PromotionDeps = MergeDeps & ReconcileDeps & { jobs: JobQueue };
 
 export interface PromotionActor {
   id: string;

@@ -34,7 +34,12 @@ export async function environmentRelease(deps: ReconcileDeps, env: Environment, 
   try {
     const cache = await deps.cacheFor(env.clusterId);
     const desired = await desiredState({ env, revision: rev, mirrorsDir: deps.mirrorsDir, dataDir: deps.dataDir, discovery: cache.discovery });
-    return { revision: rev, images: imagesInManifests(desired.objects.map((o) => o.manifest as unknown as Record<string, unknown>)), chartVersion, renderError: null };
+    return {
+      revision: rev,
+      images: imagesInManifests(desired.objects.map((o) => o.manifest as unknown as Record<string, unknown>)),
+      chartVersion,
+      renderError: null,
+    };
   } catch (e) {
     return { revision: rev, images: [], chartVersion, renderError: e instanceof AppError ? e.message : (e as Error).message };
   }

@@ -33,17 +33,31 @@ export async function loadPair(deps: ReconcileDeps, sourceId: string, targetId: 
 }
 
 export const promotionTitle = (app: string, source: Environment, target: Environment, plan: Pick<PromotionPlan, "images" | "sourceRevision">) => {
-  const what = plan.images.length === 1 ? `${plan.images[0]!.name.split("/").pop()} ${plan.images[0]!.to}` : plan.images.length > 1 ? `${plan.images.length} images` : plan.sourceRevision.slice(0, 7);
+  const what =
+    plan.images.length === 1
+      ? `${plan.images[0]!.name.split("/").pop()} ${plan.images[0]!.to}`
+      : plan.images.length > 1
+        ? `${plan.images.length} images`
+        : plan.sourceRevision.slice(0, 7);
   return `Promote ${app} ${what} from ${source.name} to ${target.name}`;
 };
 
 export function hashPlan(plan: PromotionPlan): string {
   const h = createHash("sha256").update(plan.strategy).update(plan.sourceRevision).update(plan.targetBaseRevision);
-  for (const f of plan.files) h.update(f.path).update("\0").update(f.after ?? "<deleted>").update("\0");
+  for (const f of plan.files)
+    h.update(f.path)
+      .update("\0")
+      .update(f.after ?? "<deleted>")
+      .update("\0");
   return h.digest("hex");
 }
 
-export async function previewPromotion(deps: ReconcileDeps, sourceId: string, targetId: string, author: Signature): Promise<PromotionPreview & { edits: PromotionPlan["edits"] }> {
+export async function previewPromotion(
+  deps: ReconcileDeps,
+  sourceId: string,
+  targetId: string,
+  author: Signature,
+): Promise<PromotionPreview & { edits: PromotionPlan["edits"] }> {
   const { source, target } = await loadPair(deps, sourceId, targetId);
   const gitdir = mirrorPath(deps.mirrorsDir, target.repositoryId);
   const targetHead = await mirrorHead(gitdir, target.branch);
@@ -53,8 +67,15 @@ export async function previewPromotion(deps: ReconcileDeps, sourceId: string, ta
   const title = promotionTitle(source.application.name, source, target, plan);
   const impact = await environmentImpact(deps, target, targetHead, plan.commit);
   const { warnings, blockers } = sourceReadiness(source, target);
-  if (plan.unmatched.length) warnings.push(`No place in ${target.name}'s sources sets ${plan.unmatched.join(", ")}; those images are not promoted`);
-  if (impact.status === "error") blockers.push(impact.error ?? `The promotion would cause errors in ${target.name}: ${impact.objects.filter((o) => o.error).map((o) => `${o.kind}/${o.name}: ${o.error}`).join("; ")}`);
+  for (const m of plan.notPromotable) warnings.push(`${m.name} ${m.from ?? "(none)"} -> ${m.to} is not promoted: ${m.reason}`);
+  if (impact.status === "error")
+    blockers.push(
+      impact.error ??
+        `The promotion would cause errors in ${target.name}: ${impact.objects
+          .filter((o) => o.error)
+          .map((o) => `${o.kind}/${o.name}: ${o.error}`)
+          .join("; ")}`,
+    );
   return {
     ...plan,
     title,

@@ -8,7 +8,7 @@ import { mirrorPath } from "../git/mirror";
 import { changedFiles, isAncestor, runGitRaw, type FileEdit } from "../git/write-commit";
 import { mirrorHead } from "../repositories/write-branch";
 import { proposeChange, signatureOf } from "../changes/propose-change";
-import { startSync } from "../reconcile/manual-sync";
+import { requestSync } from "../reconcile/request-sync";
 import { addEvent } from "./events";
 import type { PromotionActor, PromotionDeps } from "./deps";
 import { ACTIVE_STATUSES } from "./policy";
@@ -28,8 +28,14 @@ export async function rollbackTargets(deps: PromotionDeps, environmentId: string
     const availability = await revisionAvailability(gitdir, run.revision, head, env.branch);
     const subject = await runGitRaw(gitdir, ["log", "-1", "--format=%s", run.revision]);
     targets.push({
-      syncRunId: run.id, revision: run.revision, startedAt: run.startedAt, actorName: run.actorName, trigger: run.trigger,
-      subject: subject.code === 0 ? subject.stdout.trim() : null, current: run.revision === env.syncedRevision, ...availability,
+      syncRunId: run.id,
+      revision: run.revision,
+      startedAt: run.startedAt,
+      actorName: run.actorName,
+      trigger: run.trigger,
+      subject: subject.code === 0 ? subject.stdout.trim() : null,
+      current: run.revision === env.syncedRevision,
+      ...availability,
     });
   }
   return targets;
@@ -38,11 +44,17 @@ export async function rollbackTargets(deps: PromotionDeps, environmentId: string
 async function revisionAvailability(gitdir: string, revision: string, head: string | null, branch: string) {
   const exists = (await runGitRaw(gitdir, ["cat-file", "-e", `${revision}^{commit}`])).code === 0;
   if (!exists) return { available: false, reason: `${revision.slice(0, 7)} is no longer in the repository (history rewritten)` };
-  if (!head || !(await isAncestor(gitdir, revision, head))) return { available: false, reason: `${revision.slice(0, 7)} is no longer in the history of ${branch} (force-pushed away)` };
+  if (!head || !(await isAncestor(gitdir, revision, head)))
+    return { available: false, reason: `${revision.slice(0, 7)} is no longer in the history of ${branch} (force-pushed away)` };
   return { available: true, reason: null };
 }
 
-export async function requestRollback(deps: PromotionDeps, actor: PromotionActor, environmentId: string, input: { syncRunId: string; emergency?: boolean; reason?: string }) {
+export async function requestRollback(
+  deps: PromotionDeps,
+  actor: PromotionActor,
+  environmentId: string,
+  input: { syncRunId: string; emergency?: boolean; reason?: string },
+) {
   const env = await deps.prisma.environment.findUnique({ where: { id: environmentId } });
   if (!env) throw new AppError("not_found", `Environment ${environmentId} does not exist`);
   const run = await deps.prisma.syncRun.findUnique({ where: { id: input.syncRunId } });
@@ -56,13 +68,27 @@ export async function requestRollback(deps: PromotionDeps, actor: PromotionActor
 
   const promotion = await deps.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Environment" WHERE id = ${env.id} FOR UPDATE`;
-    const active = await tx.promotion.findFirst({ where: { targetEnvironmentId: env.id, status: { in: [...ACTIVE_STATUSES] } }, select: { id: true, status: true, kind: true } });
-    if (active) throw new AppError("conflict", `A ${active.kind} into ${env.name} is ${active.status.replace("_", " ")}; finish or reject it first`, { promotionId: active.id });
+    const active = await tx.promotion.findFirst({
+      where: { targetEnvironmentId: env.id, status: { in: [...ACTIVE_STATUSES] } },
+      select: { id: true, status: true, kind: true },
+    });
+    if (active)
+      throw new AppError("conflict", `A ${active.kind} into ${env.name} is ${active.status.replace("_", " ")}; finish or reject it first`, {
+        promotionId: active.id,
+      });
     return tx.promotion.create({
       data: {
-        kind: "rollback", applicationId: env.applicationId, targetEnvironmentId: env.id, strategy: "rollback", sourceRevision: run.revision,
-        targetBaseRevision: head!, previewHash: run.id, summary: { syncRunId: run.id, revision: run.revision, title: `Roll back ${env.name} to ${run.revision.slice(0, 7)}` },
-        requiredApprovals: env.requiredApprovals, authorId: actor.id, authorName: actor.username,
+        kind: "rollback",
+        applicationId: env.applicationId,
+        targetEnvironmentId: env.id,
+        strategy: "rollback",
+        sourceRevision: run.revision,
+        targetBaseRevision: head!,
+        previewHash: run.id,
+        summary: { syncRunId: run.id, revision: run.revision, title: `Roll back ${env.name} to ${run.revision.slice(0, 7)}` },
+        requiredApprovals: env.requiredApprovals,
+        authorId: actor.id,
+        authorName: actor.username,
       },
     });
   });
@@ -71,7 +97,9 @@ export async function requestRollback(deps: PromotionDeps, actor: PromotionActor
     return deps.prisma.promotion.update({ where: { id: promotion.id }, data: { status: "awaiting_approval" } });
   }
   if (input.emergency) {
-    await deps.prisma.approval.create({ data: { promotionId: promotion.id, userId: actor.id, userName: actor.username, decision: "approved", comment: input.reason!, override: true } });
+    await deps.prisma.approval.create({
+      data: { promotionId: promotion.id, userId: actor.id, userName: actor.username, decision: "approved", comment: input.reason!, override: true },
+    });
     await addEvent(deps.prisma, promotion.id, actor.username, "emergency_override", input.reason);
   }
   return executeRollback(deps, actor, promotion.id);
@@ -83,11 +111,15 @@ export async function executeRollback(deps: PromotionDeps, actor: PromotionActor
   const revision = p.sourceRevision!;
   await deps.prisma.environment.update({
     where: { id: env.id },
-    data: { syncHold: true, syncHoldRevision: revision, syncHoldReason: `Rolled back to ${revision.slice(0, 7)} by ${actor.username}; auto-sync is held until the revert change request merges` },
+    data: {
+      syncHold: true,
+      syncHoldRevision: revision,
+      syncHoldReason: `Rolled back to ${revision.slice(0, 7)} by ${actor.username}; auto-sync is held until the revert change request merges`,
+    },
   });
   await deps.prisma.promotion.update({ where: { id: p.id }, data: { status: "syncing", commitSha: revision, mergedAt: new Date() } });
-  await addEvent(deps.prisma, p.id, actor.username, "sync_started", `syncing ${env.name} to ${revision.slice(0, 7)}; auto-sync held`);
-  void syncHeld(deps, env.id, actor.username);
+  const { runId } = await requestSync(deps, env.id, { actorName: actor.username, trigger: "rollback", revision, promotionId: p.id });
+  await addEvent(deps.prisma, p.id, actor.username, "sync_started", `syncing ${env.name} to ${revision.slice(0, 7)} (run ${runId}); auto-sync held`);
 
   try {
     const cr = await openRevert(deps, actor, env, revision);
@@ -96,25 +128,19 @@ export async function executeRollback(deps: PromotionDeps, actor: PromotionActor
       await deps.prisma.promotion.update({ where: { id: p.id }, data: { changeRequestId: cr.id } });
       await addEvent(deps.prisma, p.id, actor.username, "change_request_opened", `revert #${cr.number}: merging it releases the hold`);
     } else {
-      await addEvent(deps.prisma, p.id, "tideline", "no_revert_needed", `${env.name}'s folder already matches ${revision.slice(0, 7)} on ${env.branch}; release the hold once Git is right`);
+      await addEvent(
+        deps.prisma,
+        p.id,
+        "tideline",
+        "no_revert_needed",
+        `${env.name}'s folder already matches ${revision.slice(0, 7)} on ${env.branch}; release the hold once Git is right`,
+      );
     }
   } catch (e) {
     // The rollback itself stands (the cluster is being restored); only the revert needs attention.
     await addEvent(deps.prisma, p.id, "tideline", "revert_failed", e instanceof AppError ? e.message : (e as Error).message);
   }
   return deps.prisma.promotion.findUniqueOrThrow({ where: { id: p.id } });
-}
-
-async function syncHeld(deps: PromotionDeps, environmentId: string, actorName: string) {
-  for (let attempt = 0; attempt < 40; attempt += 1) {
-    try {
-      await startSync(deps, environmentId, { actorName, trigger: "rollback" });
-      return;
-    } catch (e) {
-      if (!(e instanceof AppError && e.code === "conflict")) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
 }
 
 /** Edits that restore the environment's folder (and Helm values files) to `revision`. */
@@ -124,7 +150,11 @@ export async function restoreEdits(gitdir: string, env: Pick<Environment, "path"
   const changed = await changedFiles(gitdir, revision, head);
   const scoped = changed.filter((f) => inScope(f.path));
   const outside = changed.filter((f) => !inScope(f.path)).map((f) => f.path);
-  const old = await readFiles(gitdir, revision, scoped.filter((f) => f.change !== "added").map((f) => f.path));
+  const old = await readFiles(
+    gitdir,
+    revision,
+    scoped.filter((f) => f.change !== "added").map((f) => f.path),
+  );
   const edits: FileEdit[] = [];
   for (const f of scoped) {
     if (f.change === "added") edits.push({ path: f.path, content: null });
@@ -142,17 +172,32 @@ async function openRevert(deps: PromotionDeps, actor: PromotionActor, env: Envir
   if (edits.length === 0) return null;
   const body = [
     `${env.name} was rolled back to ${revision} by ${actor.username}. This change makes Git match what runs, so auto-sync can resume safely.`,
-    outside.length ? `\nFiles outside ${env.path || "the repository root"} also changed since then and are NOT reverted (they may be shared with other environments):\n${outside.map((p) => `- ${p}`).join("\n")}` : "",
+    outside.length
+      ? `\nFiles outside ${env.path || "the repository root"} also changed since then and are NOT reverted (they may be shared with other environments):\n${outside.map((p) => `- ${p}`).join("\n")}`
+      : "",
   ].join("\n");
-  // The rollback itself was approved (or overridden); the revert only writes down what already runs.
-  return proposeChange(deps, actor, { repositoryId: env.repositoryId, baseBranch: env.branch, baseSha: head, title: `Revert ${env.name} to ${revision.slice(0, 7)}`, body, edits, kind: "rollback", requiredReviews: 0 });
+  // The revert changes what the branch renders like any other change: protected environments it changes need their approvals.
+  // Tideline's own rollbacks (lib/verification) have no user row to author the change.
+  const author = actor.id === "tideline" ? { ...actor, id: null } : actor;
+  return proposeChange(deps, author, {
+    repositoryId: env.repositoryId,
+    baseBranch: env.branch,
+    baseSha: head,
+    title: `Revert ${env.name} to ${revision.slice(0, 7)}`,
+    body,
+    edits,
+    kind: "rollback",
+  });
 }
 
 export async function releaseHold(deps: PromotionDeps, actor: PromotionActor, environmentId: string) {
   const env = await deps.prisma.environment.findUnique({ where: { id: environmentId } });
   if (!env) throw new AppError("not_found", `Environment ${environmentId} does not exist`);
   if (!env.syncHold) throw new AppError("conflict", `${env.name} has no sync hold`);
-  await deps.prisma.environment.update({ where: { id: env.id }, data: { syncHold: false, syncHoldReason: null, syncHoldRevision: null, syncHoldChangeRequestId: null } });
+  await deps.prisma.environment.update({
+    where: { id: env.id },
+    data: { syncHold: false, syncHoldReason: null, syncHoldRevision: null, syncHoldChangeRequestId: null },
+  });
   return { released: true, by: actor.username };
 }
 

@@ -2,6 +2,9 @@
 // dry-run shows what the object would become; it is compared with the live object from
 // the watch cache after normalization and ignore rules. Results are cached by
 // (hash of desired object, live resourceVersion), so an unchanged environment costs no calls.
+// It is also where ownership is known: a live object carrying another environment's inventory
+// label (or none, unless the environment adopts existing objects) is a conflict naming its owner,
+// and the desired object is marked with that error so the sync refuses it (never force-applied).
 import type { ClusterCache } from "../kube/cluster-cache";
 import type { KubeObject } from "../kube/watch-stream";
 import { AppError } from "../errors";
@@ -10,7 +13,9 @@ import { normalizeForDiff, objectsEqual, stableHash } from "../drift/normalize";
 import { applyIgnoreRules, type IgnoreRule } from "../drift/ignore-rules";
 import { summarizeChanges } from "../drift/yaml-diff";
 import { serverSideApply } from "./apply";
-import { INVENTORY_LABEL, type DesiredObject } from "./desired";
+import { INVENTORY_LABEL, projectError, type DesiredObject } from "./desired";
+import { db } from "../db";
+import { environmentRules } from "../projects/load";
 
 export type ObjectSyncStatus = "Synced" | "OutOfSync" | "Missing" | "Extraneous" | "Error";
 
@@ -84,12 +89,25 @@ export async function compareEnvironment(opts: {
   concurrency?: number;
 }): Promise<ObjectReport[]> {
   const { cache } = opts;
+  // The project's rules are checked again on every compare (renders are cached; a policy edit applies at once): one query.
+  const rules = await environmentRules(db(), opts.environmentId);
+  const policy = rules?.policy ?? null;
+  for (const d of opts.desired) {
+    const renderError = d.renderError !== undefined ? d.renderError : d.error;
+    d.error = renderError ?? (policy ? projectError(policy, d.manifest, d.type) : null);
+  }
+  const ownership = {
+    environmentId: opts.environmentId,
+    namespace: rules?.namespace ?? null,
+    adoptExisting: rules?.adoptExisting ?? false,
+    owners: ownerNames(),
+  };
   const reports: ObjectReport[] = new Array(opts.desired.length);
   let next = 0;
   const worker = async () => {
     while (next < opts.desired.length) {
       const i = next++;
-      reports[i] = await compareOne(cache, opts.desired[i]!, opts.ignoreRules, opts.previous);
+      reports[i] = await compareOne(cache, opts.desired[i]!, opts.ignoreRules, opts.previous, ownership);
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 16, opts.desired.length) }, worker));
@@ -97,7 +115,8 @@ export async function compareEnvironment(opts: {
   // Extraneous: objects carrying this environment's inventory label that Git no longer has.
   const wanted = new Set(reports.map(idOf));
   const kinds = new Map(opts.inventoryKinds.map((k) => [`${k.apiVersion}|${k.kind}`, k]));
-  for (const d of opts.desired) if (d.type) kinds.set(`${d.manifest.apiVersion}|${d.manifest.kind}`, { apiVersion: d.manifest.apiVersion, kind: d.manifest.kind });
+  for (const d of opts.desired)
+    if (d.type) kinds.set(`${d.manifest.apiVersion}|${d.manifest.kind}`, { apiVersion: d.manifest.apiVersion, kind: d.manifest.kind });
   for (const k of kinds.values()) {
     let live: KubeObject[] = [];
     try {
@@ -109,25 +128,126 @@ export async function compareEnvironment(opts: {
       const id = { apiVersion: k.apiVersion, kind: k.kind, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name };
       if (wanted.has(idOf(id))) continue;
       const health = assessHealth(obj);
-      reports.push({ ...id, syncStatus: "Extraneous", health: health.status, healthMessage: health.message, error: null, desiredHash: null, liveVersion: obj.metadata.resourceVersion ?? null, changes: [] });
+      // An environment outside its project prunes nothing: its leftovers are reported, not deleted.
+      const blocked = policy?.environmentError ?? null;
+      reports.push({
+        ...id,
+        syncStatus: blocked ? "Error" : "Extraneous",
+        health: health.status,
+        healthMessage: health.message,
+        error: blocked,
+        desiredHash: null,
+        liveVersion: obj.metadata.resourceVersion ?? null,
+        changes: [],
+      });
     }
   }
   return reports;
 }
 
-async function compareOne(cache: ClusterCache, d: DesiredObject, rules: IgnoreRule[], previous?: Map<string, PreviousVerdict>): Promise<ObjectReport> {
+interface Ownership {
+  environmentId: string;
+  /** The environment's own namespace: Tideline creates it unlabelled, so it is never a conflict. */
+  namespace: string | null;
+  adoptExisting: boolean;
+  owners: (environmentId: string) => Promise<string | null>;
+}
+
+/** "application/environment" for an inventory label value, or null when no such environment exists (memoized per compare). */
+function ownerNames() {
+  const seen = new Map<string, Promise<string | null>>();
+  return (id: string) => {
+    if (!seen.has(id)) {
+      seen.set(
+        id,
+        db()
+          .environment.findUnique({ where: { id }, select: { name: true, application: { select: { name: true } } } })
+          .then((e) => (e ? `${e.application.name}/${e.name}` : null)),
+      );
+    }
+    return seen.get(id)!;
+  };
+}
+
+/** Why this environment may not take over the live object, or null. */
+export async function ownershipError(d: DesiredObject, live: KubeObject | null, o: Ownership): Promise<string | null> {
+  if (!live) return null;
+  const label = live.metadata.labels?.[INVENTORY_LABEL];
+  const what = `${d.manifest.kind} ${d.manifest.metadata.namespace ? `${d.manifest.metadata.namespace}/` : ""}${d.manifest.metadata.name}`;
+  if (label === o.environmentId) return null;
+  if (label) {
+    const owner = await o.owners(label);
+    if (owner)
+      return `${what} belongs to environment ${owner.split("/")[1]} of application ${owner.split("/")[0]} (inventory label ${INVENTORY_LABEL}=${label}); it is not adopted, overwritten or pruned`;
+  }
+  if (o.adoptExisting) return null;
+  if (d.manifest.kind === "Namespace" && d.manifest.metadata.name === o.namespace) return null;
+  return label
+    ? `${what} carries the inventory label of an environment that no longer exists (${label}); turn on "adopt existing objects" for this environment to take it over`
+    : `${what} already exists in the cluster and is not managed by Tideline; turn on "adopt existing objects" for this environment to take it over`;
+}
+
+async function compareOne(
+  cache: ClusterCache,
+  d: DesiredObject,
+  rules: IgnoreRule[],
+  previous?: Map<string, PreviousVerdict>,
+  ownership?: Ownership,
+): Promise<ObjectReport> {
   const base = { apiVersion: d.manifest.apiVersion, kind: d.manifest.kind, namespace: d.manifest.metadata.namespace ?? "", name: d.manifest.metadata.name };
+  // Its CRD comes with the same sync: Missing until then, not an error.
+  if (!d.type && d.awaitsCrd && !d.error)
+    return {
+      ...base,
+      syncStatus: "Missing",
+      health: "Missing",
+      healthMessage: "its CustomResourceDefinition is applied by the same sync",
+      error: null,
+      desiredHash: null,
+      liveVersion: null,
+      changes: [],
+    };
   if (d.error || !d.type) {
-    return { ...base, syncStatus: "Error", health: "Unknown", healthMessage: "", error: d.error ?? "unknown kind", desiredHash: null, liveVersion: null, changes: [] };
+    return {
+      ...base,
+      syncStatus: "Error",
+      health: "Unknown",
+      healthMessage: "",
+      error: d.error ?? "unknown kind",
+      desiredHash: null,
+      liveVersion: null,
+      changes: [],
+    };
   }
   const live = await cache.get(d.manifest.apiVersion, d.manifest.kind, d.type.namespaced ? base.namespace : undefined, base.name);
+  const conflict = ownership ? await ownershipError(d, live, ownership) : null;
+  if (conflict) {
+    d.error = conflict; // the sync refuses while any desired object has an error
+    return {
+      ...base,
+      syncStatus: "Error",
+      health: "Unknown",
+      healthMessage: "",
+      error: conflict,
+      desiredHash: null,
+      liveVersion: live?.metadata.resourceVersion ?? null,
+      changes: [],
+    };
+  }
   const health = assessHealth(live);
   // The verdict depends on the desired object, the live version and the ignore rules.
   const desiredHash = stableHash({ manifest: d.manifest, rules });
   const liveVersion = live?.metadata.resourceVersion ?? null;
   const common = { ...base, health: health.status, healthMessage: health.message, desiredHash, liveVersion };
   const prev = previous?.get(idOf(base));
-  if (live && prev && !prev.message && prev.desiredHash === desiredHash && prev.liveVersion === liveVersion && (prev.syncStatus === "Synced" || prev.syncStatus === "OutOfSync")) {
+  if (
+    live &&
+    prev &&
+    !prev.message &&
+    prev.desiredHash === desiredHash &&
+    prev.liveVersion === liveVersion &&
+    (prev.syncStatus === "Synced" || prev.syncStatus === "OutOfSync")
+  ) {
     return { ...common, syncStatus: prev.syncStatus, error: null, changes: (prev.changes as ObjectReport["changes"]) ?? [] };
   }
   const { merged, error } = await dryRunByHash(cache, d, live, stableHash(d.manifest));

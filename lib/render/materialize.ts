@@ -73,6 +73,9 @@ async function pruneOldTrees(rootDir: string, keep: string): Promise<void> {
       .filter((e) => e.isDirectory() && /^[0-9a-f]{40}$/.test(e.name))
       .map(async (e) => ({ dir: path.join(rootDir, e.name), used: (await fs.promises.stat(path.join(rootDir, e.name))).mtimeMs })),
   );
-  const old = trees.filter((t) => t.dir !== keep).sort((a, b) => b.used - a.used).slice(KEEP_TREES - 1);
+  const old = trees
+    .filter((t) => t.dir !== keep)
+    .sort((a, b) => b.used - a.used)
+    .slice(KEEP_TREES - 1);
   await Promise.all(old.map((t) => fs.promises.rm(t.dir, { recursive: true, force: true })));
 }

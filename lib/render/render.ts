@@ -9,6 +9,8 @@ import { normalizeRepoPath } from "../git/paths";
 import { detectRenderer, type RendererKind } from "./detect";
 import { assertNoDuplicates, parseManifests, type SourcedManifest } from "./manifest";
 import { materializeCommit } from "./materialize";
+import { assertKustomizeSourcesAllowed } from "./remote-refs";
+import { renderLimits, type RenderLimits } from "./sandbox";
 import { runTool, type RenderTools } from "./tools";
 
 export interface RenderOptions {
@@ -22,6 +24,8 @@ export interface RenderRequest extends RenderOptions {
   path: string;
   workDir: string;
   tools: RenderTools;
+  /** Overrides of the operator's limits (lib/render/sandbox.ts); tests use them. */
+  limits?: Partial<RenderLimits>;
 }
 
 export interface RenderResult {
@@ -68,14 +72,16 @@ async function doRender(r: RenderRequest): Promise<RenderResult> {
   else {
     const root = await materializeCommit(r.gitdir, r.commit, r.workDir);
     const abs = path.join(root, dir);
+    const limits = { ...renderLimits(), ...r.limits };
     if (renderer === "kustomize") {
-      const out = await runTool(r.tools.kustomize, [abs], { cwd: root, what: `kustomize build ${dir || "."}` });
+      assertKustomizeSourcesAllowed(root, dir, limits.remoteHosts);
+      const out = await runTool(r.tools.kustomize, [abs], { cwd: root, what: `kustomize build ${dir || "."}`, limits });
       manifests = parseManifests(out, `kustomize build ${dir || "."}`);
     } else {
       const values = (r.helm?.valuesFiles ?? []).flatMap((f) => ["-f", path.join(abs, safeRelative(f))]);
       const release = r.helm?.releaseName || path.basename(dir || "release");
       const ns = r.helm?.namespace ? ["--namespace", r.helm.namespace] : [];
-      const out = await runTool(r.tools.helm, [release, abs, ...ns, ...values], { cwd: root, what: `helm template ${dir || "."}` });
+      const out = await runTool(r.tools.helm, [release, abs, ...ns, ...values], { cwd: root, what: `helm template ${dir || "."}`, limits });
       manifests = parseManifests(out, `helm template ${dir || "."}`);
     }
   }
@@ -94,16 +100,34 @@ async function renderPlain(gitdir: string, commit: string, dir: string): Promise
   // every file, which made a 1,000-file folder 7x slower.
   const cacheObj = {};
   const files: Array<{ path: string; oid: string }> = [];
+  const jsonnet: string[] = [];
   async function walk(treeOid: string, rel: string) {
     const { tree } = await git.readTree({ fs, gitdir, oid: treeOid, cache: cacheObj });
     for (const e of tree) {
       const p = rel ? `${rel}/${e.path}` : e.path;
       if (e.type === "tree") await walk(e.oid, p);
       else if (e.type === "blob" && /\.(ya?ml|json)$/i.test(e.path)) files.push({ path: p, oid: e.oid });
+      else if (e.type === "blob" && /\.(jsonnet|libsonnet)$/i.test(e.path)) jsonnet.push(p);
     }
   }
   const { oid: rootOid } = await git.readTree({ fs, gitdir, oid: commit, filepath: dir || undefined, cache: cacheObj });
   await walk(rootOid, dir);
+  // A folder with nothing Tideline can render is an error, never an empty (and so "Synced") render.
+  // An empty YAML file still renders empty on purpose (with "allow empty renders" that prunes everything).
+  if (files.length === 0) {
+    const where = dir || "/";
+    if (jsonnet.length) {
+      const names = jsonnet.slice(0, 3).join(", ") + (jsonnet.length > 3 ? `, +${jsonnet.length - 3} more` : "");
+      throw invalid(
+        `${where}: no Kubernetes manifests found; Jsonnet is not supported (found ${names}). Render it to YAML in CI and commit the output, or use Kustomize or Helm`,
+        { field: "path", path: where },
+      );
+    }
+    throw invalid(`${where}: no Kubernetes manifests found (no .yaml, .yml or .json files); Tideline renders plain YAML/JSON, Kustomize and Helm folders`, {
+      field: "path",
+      path: where,
+    });
+  }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const out: SourcedManifest[] = [];
   for (const file of files) {

@@ -6,11 +6,7 @@ import { probeRemote } from "../git/mirror";
 import { conflict } from "../errors";
 import type { AddRepositoryInput } from "./schemas";
 
-export async function addRepository(
-  deps: { prisma: PrismaClient; seal: (plain: string) => string },
-  input: AddRepositoryInput,
-  actorId: string | null,
-) {
+export async function addRepository(deps: { prisma: PrismaClient; seal: (plain: string) => string }, input: AddRepositoryInput, actorId: string | null) {
   const url = parseRemoteUrl(input.url).toString();
   const credentials = { username: input.username || null, token: input.token || null };
   const probe = await probeRemote(url, credentials);

@@ -26,7 +26,8 @@ export function encodeCursor(committedAt: Date, sha: string): string {
 function decodeCursor(cursor: string): { at: Date; sha: string } {
   const [iso, sha] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const at = new Date(iso ?? "");
-  if (!sha || !/^[0-9a-f]{40}$/.test(sha) || Number.isNaN(at.getTime())) throw invalid("cursor is malformed; use the nextCursor value from the previous page", { field: "cursor" });
+  if (!sha || !/^[0-9a-f]{40}$/.test(sha) || Number.isNaN(at.getTime()))
+    throw invalid("cursor is malformed; use the nextCursor value from the previous page", { field: "cursor" });
   return { at, sha };
 }
 

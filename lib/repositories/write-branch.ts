@@ -103,14 +103,16 @@ const refreshing = new Map<string, Promise<unknown>>();
 
 async function refreshGitdir(gitdir: string, url: string, credentials: RemoteCredentials) {
   const previous = refreshing.get(gitdir) ?? Promise.resolve();
-  const run = previous.catch(() => {}).then(async () => {
-    try {
-      await fetchMirror({ gitdir, url, credentials });
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-      await fetchMirror({ gitdir, url, credentials });
-    }
-  });
+  const run = previous
+    .catch(() => {})
+    .then(async () => {
+      try {
+        await fetchMirror({ gitdir, url, credentials });
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+        await fetchMirror({ gitdir, url, credentials });
+      }
+    });
   refreshing.set(gitdir, run);
   try {
     await run;

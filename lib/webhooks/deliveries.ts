@@ -2,6 +2,7 @@
 // and replay protection: a delivery id seen before is refused.
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import { Prisma as P } from "../generated/prisma/client";
+import { metrics } from "../metrics/registry";
 
 export type DeliverySource = "github" | "gitlab" | "gitea" | "generic" | "ci" | "registry";
 export type DeliveryOutcome = "accepted" | "rejected" | "ignored";
@@ -18,10 +19,20 @@ export interface DeliveryRecord {
 
 /** Stores the delivery; returns false when this (source, deliveryId) was already received (a replay). */
 export async function recordDelivery(prisma: PrismaClient, d: DeliveryRecord): Promise<boolean> {
+  // Counted once stored: a replay (unique violation below) is counted by recordReplay, as rejected.
   try {
     await prisma.webhookDelivery.create({
-      data: { source: d.source, deliveryId: d.deliveryId ?? null, event: d.event ?? null, outcome: d.outcome, reason: d.reason ?? null, summary: d.summary ?? {}, repositoryId: d.repositoryId ?? null },
+      data: {
+        source: d.source,
+        deliveryId: d.deliveryId ?? null,
+        event: d.event ?? null,
+        outcome: d.outcome,
+        reason: d.reason ?? null,
+        summary: d.summary ?? {},
+        repositoryId: d.repositoryId ?? null,
+      },
     });
+    metrics().webhookDeliveries.inc({ source: d.source, outcome: d.outcome });
     return true;
   } catch (e) {
     if (e instanceof P.PrismaClientKnownRequestError && e.code === "P2002") return false;
@@ -31,14 +42,27 @@ export async function recordDelivery(prisma: PrismaClient, d: DeliveryRecord): P
 
 /** A replayed delivery is still listed (without an id, so it does not collide) as rejected. */
 export async function recordReplay(prisma: PrismaClient, d: Omit<DeliveryRecord, "outcome" | "reason">) {
+  metrics().webhookDeliveries.inc({ source: d.source, outcome: "rejected" });
   await prisma.webhookDelivery.create({
-    data: { source: d.source, deliveryId: null, event: d.event ?? null, outcome: "rejected", reason: `replayed delivery ${d.deliveryId}: already received`, summary: d.summary ?? {}, repositoryId: d.repositoryId ?? null },
+    data: {
+      source: d.source,
+      deliveryId: null,
+      event: d.event ?? null,
+      outcome: "rejected",
+      reason: `replayed delivery ${d.deliveryId}: already received`,
+      summary: d.summary ?? {},
+      repositoryId: d.repositoryId ?? null,
+    },
   });
 }
 
 export async function listDeliveries(prisma: PrismaClient, query: { source?: string; outcome?: string; repositoryId?: string; limit?: number }) {
   return prisma.webhookDelivery.findMany({
-    where: { ...(query.source ? { source: query.source } : {}), ...(query.outcome ? { outcome: query.outcome } : {}), ...(query.repositoryId ? { repositoryId: query.repositoryId } : {}) },
+    where: {
+      ...(query.source ? { source: query.source } : {}),
+      ...(query.outcome ? { outcome: query.outcome } : {}),
+      ...(query.repositoryId ? { repositoryId: query.repositoryId } : {}),
+    },
     orderBy: { receivedAt: "desc" },
     take: Math.min(query.limit ?? 100, 500),
   });
@@ -48,14 +72,4 @@ export async function listDeliveries(prisma: PrismaClient, query: { source?: str
 export async function pruneDeliveries(prisma: PrismaClient, days = 30): Promise<number> {
   const { count } = await prisma.webhookDelivery.deleteMany({ where: { receivedAt: { lt: new Date(Date.now() - days * 86_400_000) } } });
   return count;
-}
-
-let pruneTimer: NodeJS.Timeout | undefined;
-
-export function startDeliveryPruning(prisma: () => PrismaClient, everyMs = 6 * 3_600_000): void {
-  if (pruneTimer) return;
-  const run = () => void pruneDeliveries(prisma()).catch((e: Error) => console.warn(`[tideline] pruning webhook deliveries failed: ${e.message}`));
-  pruneTimer = setInterval(run, everyMs);
-  pruneTimer.unref();
-  run();
 }

@@ -39,16 +39,17 @@ export function normalizeRepoUrl(raw: string): string {
   } catch {
     // Not a URL we can parse: still strip the suffixes below so equal inputs compare equal.
   }
-  return text.replace(/\/+$/, "").replace(/\.git$/i, "").replace(/\/+$/, "");
+  return text
+    .replace(/\/+$/, "")
+    .replace(/\.git$/i, "")
+    .replace(/\/+$/, "");
 }
 
 /** "events[0].target.repository: Required; tag: expected a string" from zod issues. */
 export function formatPayloadIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string {
   return issues
     .map((issue) => {
-      const path = [...prefix, ...issue.path]
-        .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`))
-        .join("");
+      const path = [...prefix, ...issue.path].map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join("; ");
@@ -56,7 +57,10 @@ export function formatPayloadIssues(issues: readonly z.core.$ZodIssue[], prefix:
 
 /** String schema whose "missing" message is plain "Required" (zod 4 defaults to a longer type message). */
 export const requiredString = () =>
-  z.string({ error: (issue) => (issue.input === undefined ? "Required" : "expected a string") }).trim().min(1, "must not be empty");
+  z
+    .string({ error: (issue) => (issue.input === undefined ? "Required" : "expected a string") })
+    .trim()
+    .min(1, "must not be empty");
 const optionalString = () => z.string({ error: "expected a string" }).optional().nullable();
 
 function parseWith<S extends z.ZodType>(schema: S, json: unknown, what: string): z.infer<S> {
@@ -114,7 +118,10 @@ const giteaPush = object({
 const genericPush = object({
   repository: requiredString(),
   branch: requiredString(),
-  after: z.string({ error: "expected a string" }).regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/i, "must be a full commit SHA").optional(),
+  after: z
+    .string({ error: "expected a string" })
+    .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/i, "must be a full commit SHA")
+    .optional(),
   commits: z.number().int().nonnegative().optional(),
   pusher: optionalString(),
 });
@@ -173,7 +180,16 @@ export function parsePushEvent(provider: WebhookProvider, event: string, json: u
       }
       const p = parseWith(gitlabPush, json, "GitLab push payload");
       const urls = repoUrls(
-        [p.project.git_http_url, p.project.web_url, p.project.http_url, p.project.git_ssh_url, p.project.ssh_url, p.repository?.git_http_url, p.repository?.homepage, p.repository?.git_ssh_url],
+        [
+          p.project.git_http_url,
+          p.project.web_url,
+          p.project.http_url,
+          p.project.git_ssh_url,
+          p.project.ssh_url,
+          p.repository?.git_http_url,
+          p.repository?.homepage,
+          p.repository?.git_ssh_url,
+        ],
         "GitLab push payload",
       );
       return push(p.ref, p.after, urls, p.total_commits_count ?? p.commits?.length ?? 0, p.user_username ?? p.user_name);

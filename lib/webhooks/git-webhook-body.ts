@@ -47,7 +47,12 @@ export function claimedRepoUrls(json: unknown): string[] {
   return [...urls];
 }
 
-const EVENT_HEADER: Record<WebhookProvider, string> = { github: "x-github-event", gitlab: "x-gitlab-event", gitea: "x-gitea-event", generic: "x-tideline-event" };
+const EVENT_HEADER: Record<WebhookProvider, string> = {
+  github: "x-github-event",
+  gitlab: "x-gitlab-event",
+  gitea: "x-gitea-event",
+  generic: "x-tideline-event",
+};
 const DELIVERY_HEADERS: Record<WebhookProvider, string[]> = {
   github: ["x-github-delivery"],
   gitlab: ["x-gitlab-event-uuid", "idempotency-key"],

@@ -45,7 +45,8 @@ const simpleSchema = object({
     ctx.addIssue({ code: "custom", path: ["image"], message: `"${ref.name}" is not an image name like registry.example.com/team/app` });
   }
   if (ref.tag !== undefined && !TAG.test(ref.tag)) ctx.addIssue({ code: "custom", path: ["image"], message: `tag "${ref.tag}" is not a valid tag` });
-  if (ref.digest !== undefined && !DIGEST.test(ref.digest)) ctx.addIssue({ code: "custom", path: ["image"], message: "digest must look like sha256:<64 hex digits>" });
+  if (ref.digest !== undefined && !DIGEST.test(ref.digest))
+    ctx.addIssue({ code: "custom", path: ["image"], message: "digest must look like sha256:<64 hex digits>" });
   if (ref.tag !== undefined && body.tag !== undefined && ref.tag !== body.tag) {
     ctx.addIssue({ code: "custom", path: ["tag"], message: `"${body.tag}" contradicts the tag "${ref.tag}" in image` });
   }
@@ -115,7 +116,8 @@ function parseEnvelope(json: unknown): ImagePushParse {
       ignored.push(`${where}: ${event.target.repository} pushed by digest only (no tag)`);
       return;
     }
-    if (!TAG.test(event.target.tag)) throw new AppError("invalid", `Invalid registry notification: ${where}.target.tag: "${event.target.tag}" is not a valid tag`);
+    if (!TAG.test(event.target.tag))
+      throw new AppError("invalid", `Invalid registry notification: ${where}.target.tag: "${event.target.tag}" is not a valid tag`);
     const host = hostOf(event);
     if (!host) throw new AppError("invalid", `Invalid registry notification: ${where}.request.host: Required (or give target.url)`);
     const image: ImagePush = {

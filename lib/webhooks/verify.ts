@@ -107,7 +107,7 @@ export function verifyGeneric(rawBody: Buffer, headers: Headers, secret: string,
   const missingSecret = requireSecret(secret, "generic");
   if (missingSecret) return missingSecret;
   const signature = header(headers, "x-tideline-signature");
-  if (!signature) return fail("missing X-Tideline-Signature header; sign the body as sha256=HMAC-SHA256(secret, \"<timestamp>.<body>\")");
+  if (!signature) return fail('missing X-Tideline-Signature header; sign the body as sha256=HMAC-SHA256(secret, "<timestamp>.<body>")');
   const match = /^sha256=(.+)$/i.exec(signature);
   if (!match || !HEX64.test(match[1]!)) return fail("X-Tideline-Signature header is not of the form sha256=<64 hex digits>");
   const timestampText = header(headers, "x-tideline-timestamp");

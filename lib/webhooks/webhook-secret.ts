@@ -8,7 +8,13 @@ import { notFound } from "../errors";
 export const webhookSecretInput = z
   .object({
     /** Optional own secret (e.g. the one of a GitHub organization hook shared by several repositories). */
-    secret: z.string().trim().min(24, "must be at least 24 characters").max(200, "must be at most 200 characters").regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces").optional(),
+    secret: z
+      .string()
+      .trim()
+      .min(24, "must be at least 24 characters")
+      .max(200, "must be at most 200 characters")
+      .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+      .optional(),
   })
   .strict();
 export type WebhookSecretInput = z.infer<typeof webhookSecretInput>;

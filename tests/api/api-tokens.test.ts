@@ -24,7 +24,9 @@ it("works within its scopes and is refused beyond them", async () => {
 });
 
 it("cannot be created beyond its owner's role, and cannot mint tokens", async () => {
-  await expect(createApiToken(prisma(), developer, { name: "x", scopes: ["repository.create"], expiresInDays: 1 })).rejects.toMatchObject({ message: expect.stringContaining("does not allow: repository.create") });
+  await expect(createApiToken(prisma(), developer, { name: "x", scopes: ["repository.create"], expiresInDays: 1 })).rejects.toMatchObject({
+    message: expect.stringContaining("does not allow: repository.create"),
+  });
   const { token } = await createApiToken(prisma(), developer, { name: "y", scopes: ["repository.read"], expiresInDays: 1 });
   expect((await call("tokens", "POST", token, { name: "z", scopes: ["repository.read"] })).status).toBe(403);
 });

@@ -15,7 +15,18 @@ async function makeApp(): Promise<Target> {
   const app = await prisma().application.create({ data: { name: uniqueName("roles").toLowerCase() } });
   const repo = await prisma().repository.create({ data: { name: uniqueName("roles-repo"), url: "https://git.example.com/x.git" } });
   const cluster = await prisma().cluster.create({ data: { name: uniqueName("roles-c").toLowerCase(), server: "https://127.0.0.1:1" } });
-  const env = await prisma().environment.create({ data: { applicationId: app.id, name: "dev", position: 0, repositoryId: repo.id, branch: "main", path: "", clusterId: cluster.id, namespace: uniqueName("ns").toLowerCase() } });
+  const env = await prisma().environment.create({
+    data: {
+      applicationId: app.id,
+      name: "dev",
+      position: 0,
+      repositoryId: repo.id,
+      branch: "main",
+      path: "",
+      clusterId: cluster.id,
+      namespace: uniqueName("ns").toLowerCase(),
+    },
+  });
   return { app: app.id, env: env.id };
 }
 

@@ -31,7 +31,10 @@ it("records sign-ins and failed attempts by username, never the password", async
   const attempt = (password: string) => callRoute({ file: "auth/login", method: "POST", body: { username: user.username, password } });
   expect((await attempt("wrong-password-xyz")).status).toBe(401);
   expect((await attempt("my-password-123")).status).toBe(200);
-  const events = await prisma().auditEvent.findMany({ where: { OR: [{ targetId: user.id }, { details: { path: ["username"], equals: user.username } }] }, orderBy: { at: "asc" } });
+  const events = await prisma().auditEvent.findMany({
+    where: { OR: [{ targetId: user.id }, { details: { path: ["username"], equals: user.username } }] },
+    orderBy: { at: "asc" },
+  });
   expect(events.map((e) => e.action)).toEqual(["auth.login_failed", "auth.login"]);
   expect(JSON.stringify(events)).not.toContain("wrong-password-xyz");
   expect(JSON.stringify(events)).not.toContain("my-password-123");

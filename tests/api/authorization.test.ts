@@ -17,7 +17,10 @@ const SHA = "0".repeat(40);
 
 // Git webhook receivers take no session by design: each delivery is authenticated by its signature
 // (HMAC or GitLab token) with the repository's webhook secret; see "webhook receivers" below.
-const SIGNED = [["webhooks/git", "POST"], ["webhooks/git/[repositoryId]", "POST"]];
+const SIGNED = [
+  ["webhooks/git", "POST"],
+  ["webhooks/git/[repositoryId]", "POST"],
+];
 // The image webhook (CI jobs, registries) takes an API token with image.manage or the CI HMAC secret.
 const IMAGE_WEBHOOKS = [["webhooks/images", "POST"]];
 
@@ -49,6 +52,9 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["applications", "POST", "admin"],
   ["applications/discovered", "POST", "admin"],
   ["applications/[id]", "GET", "viewer"],
+  ["applications/[id]", "PATCH", "admin"],
+  ["applications/[id]", "DELETE", "admin"],
+  ["applications/[id]/deletion", "GET", "viewer"],
   ["applications/[id]/environments", "POST", "admin"],
   ["applications/[id]/members", "GET", "viewer"],
   ["applications/[id]/members", "POST", "admin"],
@@ -56,11 +62,16 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["environments", "GET", "viewer"],
   ["environments/[id]", "GET", "viewer"],
   ["environments/[id]", "PATCH", "admin"],
+  ["environments/[id]", "DELETE", "admin"],
+  ["environments/[id]/deletion", "GET", "viewer"],
   ["environments/[id]/reconcile", "POST", "developer"],
   ["environments/[id]/sync", "POST", "developer"],
   ["environments/[id]/diff", "GET", "viewer"],
   ["environments/[id]/changes", "GET", "viewer"],
   ["environments/[id]/syncs", "GET", "viewer"],
+  ["environments/[id]/tree", "GET", "viewer"],
+  ["environments/[id]/events", "GET", "viewer"],
+  ["environments/[id]/stream", "GET", "viewer"],
   ["sync-runs/[id]", "GET", "viewer"],
   ["audit", "GET", "admin"],
   ["tokens", "GET", "authenticated"],
@@ -96,13 +107,51 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["promotions/[id]/decision", "POST", "approver"],
   ["promotions/[id]/override", "POST", "admin"],
   ["promotions/[id]/retry", "POST", "approver"],
+  ["promotions/[id]/cancel", "POST", "developer"],
   ["environments/[id]/rollback-targets", "GET", "viewer"],
   ["environments/[id]/rollback", "POST", "developer"],
+  ["environments/[id]/hold", "POST", "developer"],
   ["environments/[id]/hold", "DELETE", "developer"],
   ["repositories/[id]/webhook-secret", "POST", "admin"],
   ["repositories/[id]/webhook-secret", "DELETE", "admin"],
+  ["metrics", "GET", "admin"],
+  ["projects", "GET", "viewer"],
+  ["projects", "POST", "admin"],
+  ["projects/[id]", "GET", "viewer"],
+  ["projects/[id]", "PATCH", "admin"],
+  ["projects/[id]", "DELETE", "admin"],
+  ["projects/[id]/members", "GET", "viewer"],
+  ["projects/[id]/members", "POST", "admin"],
+  ["projects/[id]/members/[userId]", "DELETE", "admin"],
+  ["jobs", "GET", "admin"],
+  ["jobs/stats", "GET", "admin"],
+  ["jobs/[id]/retry", "POST", "admin"],
+  ["jobs/[id]/cancel", "POST", "admin"],
+  ["notifications", "GET", "viewer"],
+  ["notifications/read", "POST", "viewer"],
+  ["notifications/channels", "GET", "admin"],
+  ["notifications/channels", "POST", "admin"],
+  ["notifications/channels/[id]", "PATCH", "admin"],
+  ["notifications/channels/[id]", "DELETE", "admin"],
+  ["notifications/subscriptions", "GET", "viewer"],
+  ["notifications/subscriptions", "POST", "viewer"],
+  ["notifications/subscriptions/[id]", "DELETE", "viewer"],
+  ["notifications/deliveries", "GET", "admin"],
+  ["freeze-windows", "GET", "viewer"],
+  ["freeze-windows", "POST", "admin"],
+  ["freeze-windows/[id]", "PATCH", "admin"],
+  ["freeze-windows/[id]", "DELETE", "admin"],
+  ["environments/[id]/freeze", "GET", "viewer"],
 ];
-const PUBLIC = [["auth/login", "POST"], ["openapi.json", "GET"], ["auth/oidc/login", "GET"], ["auth/oidc/callback", "GET"], ...SIGNED, ...IMAGE_WEBHOOKS];
+const PUBLIC = [
+  ["auth/login", "POST"],
+  ["openapi.json", "GET"],
+  ["health", "GET"],
+  ["auth/oidc/login", "GET"],
+  ["auth/oidc/callback", "GET"],
+  ...SIGNED,
+  ...IMAGE_WEBHOOKS,
+];
 
 function routeFiles(dir: string, prefix = ""): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -156,7 +205,11 @@ describe("API authorization", () => {
 describe("webhook receivers (signature-authenticated, no session)", () => {
   it("the image webhook refuses a session cookie alone with 401", async () => {
     const handler = (await routeModule("webhooks/images")).POST!;
-    const req = new NextRequest(new URL("/api/webhooks/images", "http://tideline.test"), { method: "POST", headers: { "content-type": "application/json", cookie: `${SESSION_COOKIE}=${tokens.admin}` }, body: JSON.stringify({ image: "ghcr.io/example/app:1.0.0" }) });
+    const req = new NextRequest(new URL("/api/webhooks/images", "http://tideline.test"), {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: `${SESSION_COOKIE}=${tokens.admin}` },
+      body: JSON.stringify({ image: "ghcr.io/example/app:1.0.0" }),
+    });
     const res = await handler(req, { params: Promise.resolve({}) });
     expect(res.status).toBe(401);
     expect((await res.json()).error.message).toContain("Authorization: Bearer");
@@ -166,8 +219,16 @@ describe("webhook receivers (signature-authenticated, no session)", () => {
     const url = `https://git.example.test/team/${uniqueName("cfg")}.git`;
     const repo = await prisma().repository.create({ data: { name: uniqueName("hooked"), url, encryptedWebhookSecret: seal("s".repeat(32)) } });
     const body = JSON.stringify({ ref: "refs/heads/main", after: "1".repeat(40), repository: { clone_url: url } });
-    const headers = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": uniqueName("d"), cookie: `${SESSION_COOKIE}=${tokens.admin}` };
-    for (const [route, params] of [["webhooks/git/[repositoryId]", { repositoryId: repo.id }], ["webhooks/git", {}]] as Array<[string, Record<string, string>]>) {
+    const headers = {
+      "content-type": "application/json",
+      "x-github-event": "push",
+      "x-github-delivery": uniqueName("d"),
+      cookie: `${SESSION_COOKIE}=${tokens.admin}`,
+    };
+    for (const [route, params] of [
+      ["webhooks/git/[repositoryId]", { repositoryId: repo.id }],
+      ["webhooks/git", {}],
+    ] as Array<[string, Record<string, string>]>) {
       const handler = (await routeModule(route)).POST!;
       const req = new NextRequest(new URL(`/api/${route.replace("[repositoryId]", repo.id)}`, "http://tideline.test"), { method: "POST", headers, body });
       const res = await handler(req, { params: Promise.resolve(params) });

@@ -26,7 +26,16 @@ beforeAll(async () => {
       res.end(JSON.stringify(body));
     };
     if (url.pathname === "/.well-known/openid-configuration") {
-      return json({ issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks`, response_types_supported: ["code"], subject_types_supported: ["public"], id_token_signing_alg_values_supported: ["RS256"], code_challenge_methods_supported: ["S256"] });
+      return json({
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks`,
+        response_types_supported: ["code"],
+        subject_types_supported: ["public"],
+        id_token_signing_alg_values_supported: ["RS256"],
+        code_challenge_methods_supported: ["S256"],
+      });
     }
     if (url.pathname === "/jwks") return json({ keys: [jwk] });
     if (url.pathname === "/token") {
@@ -46,7 +55,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  Object.assign(process.env, { TIDELINE_OIDC_ISSUER: issuer, TIDELINE_OIDC_CLIENT_ID: "tideline", TIDELINE_OIDC_CLIENT_SECRET: "secret", TIDELINE_OIDC_ROLE_MAP: "platform-admins=admin" });
+  Object.assign(process.env, {
+    TIDELINE_OIDC_ISSUER: issuer,
+    TIDELINE_OIDC_CLIENT_ID: "tideline",
+    TIDELINE_OIDC_CLIENT_SECRET: "secret",
+    TIDELINE_OIDC_ROLE_MAP: "platform-admins=admin",
+  });
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -74,7 +88,10 @@ describe("ID token validation", () => {
     ["nonce", /"nonce" claim/],
     ["expired", /expiration is past/],
   ] as const)("refuses a token with a wrong %s", async (which, reason) => {
-    const error = await signInWith(which).then(() => null, (e: Error) => e);
+    const error = await signInWith(which).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(error).toMatchObject({ code: "unauthenticated", message: expect.stringMatching(reason) });
   });
 
@@ -83,7 +100,9 @@ describe("ID token validation", () => {
     const { startOidcLogin, finishOidcLogin } = await import("../../lib/auth/oidc/oidc");
     const { db } = await import("../../lib/db");
     const { stateCookie } = await startOidcLogin("http://tideline.test/api/auth/oidc/callback");
-    await expect(finishOidcLogin(db(), new URL(`http://tideline.test/api/auth/oidc/callback?code=abc&state=forged&iss=${encodeURIComponent(issuer)}`), stateCookie)).rejects.toMatchObject({
+    await expect(
+      finishOidcLogin(db(), new URL(`http://tideline.test/api/auth/oidc/callback?code=abc&state=forged&iss=${encodeURIComponent(issuer)}`), stateCookie),
+    ).rejects.toMatchObject({
       code: "unauthenticated",
       message: expect.stringMatching(/state/),
     });

@@ -13,7 +13,11 @@ let gh: FakeGitHub;
 let seq = 0;
 
 beforeAll(async () => {
-  gh = await startFakeGitHub({ owner: "acme", repo: "config", tokens: { [BOT]: "tideline-bot", [ALICE]: "alice", [READER]: { login: "reader", write: false } } });
+  gh = await startFakeGitHub({
+    owner: "acme",
+    repo: "config",
+    tokens: { [BOT]: "tideline-bot", [ALICE]: "alice", [READER]: { login: "reader", write: false } },
+  });
 });
 afterAll(() => gh.stop());
 beforeEach(() => gh.resetRateLimit());
@@ -38,7 +42,16 @@ describe("GitHub pull requests", () => {
   it("opens a pull request and reads it back", async () => {
     const head = branch();
     const pr = await openPr(head);
-    expect(pr).toMatchObject({ state: "open", title: `Promote ${head}`, body: "Bumps the image tag.", headBranch: head, baseBranch: "main", headSha: gh.branchSha(head), author: "tideline-bot", mergedSha: null });
+    expect(pr).toMatchObject({
+      state: "open",
+      title: `Promote ${head}`,
+      body: "Bumps the image tag.",
+      headBranch: head,
+      baseBranch: "main",
+      headSha: gh.branchSha(head),
+      author: "tideline-bot",
+      mergedSha: null,
+    });
     expect(pr.url).toBe(`${gh.url}/acme/config/pull/${pr.number}`);
     expect(await provider().get(pr.number)).toEqual(pr);
   });
@@ -55,6 +68,33 @@ describe("GitHub pull requests", () => {
       { author: "dave", state: "commented", body: "Looks fine to me." },
     ]);
     expect(reviews.every((r) => r.id && !Number.isNaN(Date.parse(r.submittedAt)))).toBe(true);
+  });
+
+  it("records the head each review was given on, and a dismissed review as dismissed (PUT .../dismissals)", async () => {
+    const head = branch();
+    const pr = await openPr(head);
+    const first = gh.branchSha(head);
+    const bob = gh.externalReview(pr.number, "bob", "APPROVED");
+    const later = gh.pushBranch(head);
+    gh.externalReview(pr.number, "carol", "COMMENTED", "Fine.");
+    // GitHub's contract: only an approval or a request for changes can be dismissed, with a message.
+    const dismiss = (id: number, body: unknown) =>
+      fetch(`${gh.url}/repos/acme/config/pulls/${pr.number}/reviews/${id}/dismissals`, {
+        method: "PUT",
+        headers: { authorization: `token ${ALICE}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await dismiss(bob, {})).status).toBe(422);
+    const carol = (await provider().listReviews(pr.number)).find((r) => r.author === "carol")!;
+    expect((await dismiss(Number(carol.id), { message: "no" })).status).toBe(422);
+    const res = await dismiss(bob, { message: "Approved the wrong commit" });
+    expect(res.status).toBe(200);
+    expect((await res.json()).state).toBe("DISMISSED");
+    const reviews = await provider().listReviews(pr.number);
+    expect(reviews.map(({ author, state, commitSha, dismissed }) => ({ author, state, commitSha, dismissed }))).toEqual([
+      { author: "bob", state: "commented", commitSha: first, dismissed: true },
+      { author: "carol", state: "commented", commitSha: later, dismissed: false },
+    ]);
   });
 
   it("follows GitHub's pagination when there are many reviews", async () => {
@@ -128,7 +168,12 @@ describe("GitHub failures", () => {
   it("reports an expired token as upstream_auth without repeating the token", async () => {
     const token = "ghp_soonExpiredToken0123456789abcdefab";
     gh.addToken(token, "tideline-bot");
-    const pr = await githubProvider({ apiUrl: gh.url, owner: "acme", repo: "config", token }).open({ title: "t", body: "", headBranch: branch(), baseBranch: "main" });
+    const pr = await githubProvider({ apiUrl: gh.url, owner: "acme", repo: "config", token }).open({
+      title: "t",
+      body: "",
+      headBranch: branch(),
+      baseBranch: "main",
+    });
     gh.expireToken(token);
     const err = await failure(githubProvider({ apiUrl: gh.url, owner: "acme", repo: "config", token }).get(pr.number));
     expect(err).toMatchObject({ code: "upstream_auth", message: "GitHub rejected the token (expired or revoked): update the repository's token" });
@@ -150,10 +195,16 @@ describe("GitHub failures", () => {
   it("reports an unmergeable pull request and a moved head as conflicts", async () => {
     const pr = await openPr();
     gh.setMergeable(pr.number, false);
-    await expect(provider().merge(pr.number, { method: "merge" })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("not mergeable") });
+    await expect(provider().merge(pr.number, { method: "merge" })).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("not mergeable"),
+    });
     gh.setMergeable(pr.number, true);
     gh.pushBranch(pr.headBranch);
-    await expect(provider().merge(pr.number, { method: "merge", expectedHeadSha: pr.headSha })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("moved") });
+    await expect(provider().merge(pr.number, { method: "merge", expectedHeadSha: pr.headSha })).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("moved"),
+    });
     expect((await provider().get(pr.number)).state).toBe("open");
   });
 
@@ -185,7 +236,11 @@ describe("GitHub failures", () => {
 
   it("answers the documented error shapes to raw clients too", async () => {
     const post = (body: unknown, token = BOT) =>
-      fetch(`${gh.url}/repos/acme/config/pulls`, { method: "POST", headers: { authorization: `token ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      fetch(`${gh.url}/repos/acme/config/pulls`, {
+        method: "POST",
+        headers: { authorization: `token ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const noHead = await post({ title: "t", base: "main" });
     expect(noHead.status).toBe(422);
     expect(await noHead.json()).toMatchObject({ message: expect.stringContaining('"head" wasn\'t supplied'), documentation_url: expect.any(String) });
@@ -200,7 +255,14 @@ describe("GitHub failures", () => {
 describe("parseGitHubRemote", () => {
   it("reads github.com remotes in every usual form", () => {
     const expected = { owner: "acme", repo: "config", apiUrl: "https://api.github.com" };
-    for (const url of ["https://github.com/acme/config", "https://github.com/acme/config.git", "https://github.com/acme/config/", "git@github.com:acme/config.git", "ssh://git@github.com/acme/config.git", "https://github.com/acme/config/tree/main"]) {
+    for (const url of [
+      "https://github.com/acme/config",
+      "https://github.com/acme/config.git",
+      "https://github.com/acme/config/",
+      "git@github.com:acme/config.git",
+      "ssh://git@github.com/acme/config.git",
+      "https://github.com/acme/config/tree/main",
+    ]) {
       expect(parseGitHubRemote(url), url).toEqual(expected);
     }
     expect(parseGitHubRemote("https://octo.ghe.com/acme/config")).toEqual({ owner: "acme", repo: "config", apiUrl: "https://api.octo.ghe.com" });
@@ -208,7 +270,11 @@ describe("parseGitHubRemote", () => {
 
   it("treats other hosts as GitHub Enterprise only when told", () => {
     expect(parseGitHubRemote("https://git.example.com/acme/config.git")).toBeNull();
-    expect(parseGitHubRemote("https://git.example.com/acme/config.git", { enterprise: true })).toEqual({ owner: "acme", repo: "config", apiUrl: "https://git.example.com/api/v3" });
+    expect(parseGitHubRemote("https://git.example.com/acme/config.git", { enterprise: true })).toEqual({
+      owner: "acme",
+      repo: "config",
+      apiUrl: "https://git.example.com/api/v3",
+    });
     expect(parseGitHubRemote("git@git.example.com:acme/config.git", { enterprise: true })?.apiUrl).toBe("https://git.example.com/api/v3");
   });
 

@@ -37,10 +37,45 @@ const failure = async (p: Promise<unknown>) => {
 };
 
 describe("GitLab merge requests", () => {
+  it("dates each approval to the diff version pushed before it; an unapproval removes it and a new approval is a new review", async () => {
+    const head = branch();
+    const mr = await openMr(head);
+    const first = gl.branchSha(head);
+    gl.externalApprove(mr.number, "bob");
+    await new Promise((r) => setTimeout(r, 5)); // distinct timestamps, as between a push and a review
+    const later = gl.pushBranch(head);
+    await new Promise((r) => setTimeout(r, 5));
+    gl.externalApprove(mr.number, "erin");
+    let approvals = (await provider().listReviews(mr.number)).filter((r) => r.state === "approved");
+    expect(approvals.map(({ author, commitSha }) => ({ author, commitSha }))).toEqual([
+      { author: "bob", commitSha: first },
+      { author: "erin", commitSha: later },
+    ]);
+    const bobsFirst = approvals[0]!.id;
+
+    gl.externalUnapprove(mr.number, "bob");
+    approvals = (await provider().listReviews(mr.number)).filter((r) => r.state === "approved");
+    expect(approvals.map((r) => r.author)).toEqual(["erin"]);
+    await new Promise((r) => setTimeout(r, 5));
+    gl.externalApprove(mr.number, "bob");
+    const again = (await provider().listReviews(mr.number)).find((r) => r.author === "bob" && r.state === "approved")!;
+    expect(again.id).not.toBe(bobsFirst);
+    expect(again.commitSha).toBe(later);
+  });
+
   it("opens a merge request and reads it back", async () => {
     const head = branch();
     const mr = await openMr(head);
-    expect(mr).toMatchObject({ state: "open", title: `Promote ${head}`, body: "Bumps the image tag.", headBranch: head, baseBranch: "main", headSha: gl.branchSha(head), author: "tideline-bot", mergedSha: null });
+    expect(mr).toMatchObject({
+      state: "open",
+      title: `Promote ${head}`,
+      body: "Bumps the image tag.",
+      headBranch: head,
+      baseBranch: "main",
+      headSha: gl.branchSha(head),
+      author: "tideline-bot",
+      mergedSha: null,
+    });
     expect(mr.url).toBe(`${gl.url}/acme/platform/config/-/merge_requests/${mr.number}`);
     expect(await provider().get(mr.number)).toEqual(mr);
   });
@@ -118,7 +153,10 @@ describe("GitLab merge requests", () => {
     gl.setMergeMethod("ff");
     try {
       await openMr().then((other) => provider().merge(other.number, { method: "fast-forward" })); // main moves on
-      await expect(provider().merge(mr.number, { method: "fast-forward" })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("rebased") });
+      await expect(provider().merge(mr.number, { method: "fast-forward" })).rejects.toMatchObject({
+        code: "conflict",
+        message: expect.stringContaining("rebased"),
+      });
     } finally {
       gl.setMergeMethod("merge");
     }
@@ -141,7 +179,12 @@ describe("GitLab failures", () => {
   it("reports an expired token as upstream_auth without repeating the token", async () => {
     const token = "glpat-soonExpiredToken0123456789ab";
     gl.addToken(token, "tideline-bot");
-    const mr = await gitlabProvider({ apiUrl: gl.apiUrl, projectPath: "acme/platform/config", token }).open({ title: "t", body: "", headBranch: branch(), baseBranch: "main" });
+    const mr = await gitlabProvider({ apiUrl: gl.apiUrl, projectPath: "acme/platform/config", token }).open({
+      title: "t",
+      body: "",
+      headBranch: branch(),
+      baseBranch: "main",
+    });
     gl.expireToken(token);
     for (const op of [(p: ReturnType<typeof provider>) => p.get(mr.number), (p: ReturnType<typeof provider>) => p.merge(mr.number, { method: "merge" })]) {
       const err = await failure(op(gitlabProvider({ apiUrl: gl.apiUrl, projectPath: "acme/platform/config", token })));
@@ -166,12 +209,21 @@ describe("GitLab failures", () => {
   it("reports an unmergeable merge request and a moved head as conflicts", async () => {
     const mr = await openMr();
     gl.setMergeable(mr.number, false);
-    await expect(provider().merge(mr.number, { method: "merge" })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("cannot be merged") });
+    await expect(provider().merge(mr.number, { method: "merge" })).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("cannot be merged"),
+    });
     gl.setMergeable(mr.number, true);
     gl.pushBranch(mr.headBranch);
-    await expect(provider().merge(mr.number, { method: "merge", expectedHeadSha: mr.headSha })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("moved") });
+    await expect(provider().merge(mr.number, { method: "merge", expectedHeadSha: mr.headSha })).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("moved"),
+    });
     await provider().close(mr.number);
-    await expect(provider().merge(mr.number, { method: "merge" })).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining("not mergeable") });
+    await expect(provider().merge(mr.number, { method: "merge" })).rejects.toMatchObject({
+      code: "conflict",
+      message: expect.stringContaining("not mergeable"),
+    });
   });
 
   it("reports throttling with GitLab's Retry-After", async () => {
@@ -207,7 +259,11 @@ describe("GitLab failures", () => {
 
   it("answers the documented error shapes to raw clients too", async () => {
     const post = (body: unknown, token = BOT) =>
-      fetch(`${gl.apiUrl}/projects/${encodeURIComponent("acme/platform/config")}/merge_requests`, { method: "POST", headers: { "PRIVATE-TOKEN": token, "content-type": "application/json" }, body: JSON.stringify(body) });
+      fetch(`${gl.apiUrl}/projects/${encodeURIComponent("acme/platform/config")}/merge_requests`, {
+        method: "POST",
+        headers: { "PRIVATE-TOKEN": token, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
     const noParams = await post({ title: "t" });
     expect(noParams.status).toBe(400);
     expect(await noParams.json()).toEqual({ error: "source_branch is missing, target_branch is missing" });
@@ -220,14 +276,23 @@ describe("GitLab failures", () => {
 describe("parseGitLabRemote", () => {
   it("reads gitlab.com remotes with subgroups in every usual form", () => {
     const expected = { projectPath: "acme/platform/config", apiUrl: "https://gitlab.com/api/v4" };
-    for (const url of ["https://gitlab.com/acme/platform/config", "https://gitlab.com/acme/platform/config.git", "git@gitlab.com:acme/platform/config.git", "ssh://git@gitlab.com/acme/platform/config.git", "https://gitlab.com/acme/platform/config/-/tree/main"]) {
+    for (const url of [
+      "https://gitlab.com/acme/platform/config",
+      "https://gitlab.com/acme/platform/config.git",
+      "git@gitlab.com:acme/platform/config.git",
+      "ssh://git@gitlab.com/acme/platform/config.git",
+      "https://gitlab.com/acme/platform/config/-/tree/main",
+    ]) {
       expect(parseGitLabRemote(url), url).toEqual(expected);
     }
   });
 
   it("treats other hosts as self-managed GitLab only when told", () => {
     expect(parseGitLabRemote("https://git.example.com/acme/config.git")).toBeNull();
-    expect(parseGitLabRemote("https://git.example.com/acme/config.git", { selfManaged: true })).toEqual({ projectPath: "acme/config", apiUrl: "https://git.example.com/api/v4" });
+    expect(parseGitLabRemote("https://git.example.com/acme/config.git", { selfManaged: true })).toEqual({
+      projectPath: "acme/config",
+      apiUrl: "https://git.example.com/api/v4",
+    });
     expect(parseGitLabRemote("ssh://git@git.example.com:2222/acme/config.git", { selfManaged: true })?.apiUrl).toBe("https://git.example.com/api/v4");
   });
 

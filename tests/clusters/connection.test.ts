@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { registerCluster } from "../../lib/clusters/manage-clusters";
-import { clusterDeps } from "../../lib/services";
+import { clusterDeps } from "../../server/root";
 import { unseal } from "../../lib/crypto/keyring";
 import { checkConnection } from "../../lib/kube/connection-check";
 import { clientFromKubeconfig } from "../../lib/kube/transport";
@@ -19,7 +19,10 @@ const name = () => uniqueName("c").toLowerCase();
 const register = (kubeconfig: string, context?: string) =>
   registerCluster(clusterDeps(), { source: "kubeconfig", name: name(), kubeconfig, context: context ?? (parse(kubeconfig)["current-context"] as string) });
 
-function edit(kubeconfig: string, change: (doc: { clusters: Array<{ cluster: Record<string, unknown> }>; users: Array<{ user: Record<string, unknown> }> }) => void): string {
+function edit(
+  kubeconfig: string,
+  change: (doc: { clusters: Array<{ cluster: Record<string, unknown> }>; users: Array<{ user: Record<string, unknown> }> }) => void,
+): string {
   const doc = parse(kubeconfig);
   change(doc);
   return stringify(doc);
@@ -33,7 +36,27 @@ beforeAll(async () => {
   await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
   silentPort = (silent.address() as { port: number }).port;
   const dir = mkdtempSync(path.join(os.tmpdir(), "tideline-ca-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2", "-subj", "/CN=other-ca", "-keyout", path.join(dir, "k"), "-out", path.join(dir, "c")], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=other-ca",
+      "-keyout",
+      path.join(dir, "k"),
+      "-out",
+      path.join(dir, "c"),
+    ],
+    { stdio: "ignore" },
+  );
   otherCa = readFileSync(path.join(dir, "c")).toString("base64");
   rmSync(dir, { recursive: true, force: true });
 });
@@ -91,7 +114,10 @@ describe("cluster registration and connection check", () => {
 
   it("refuses a context that does not exist before storing anything", async () => {
     const before = await prisma().cluster.count();
-    await expect(register(testbedKubeconfig("admin"), "missing")).rejects.toMatchObject({ code: "invalid", message: expect.stringContaining('Context "missing" does not exist') });
+    await expect(register(testbedKubeconfig("admin"), "missing")).rejects.toMatchObject({
+      code: "invalid",
+      message: expect.stringContaining('Context "missing" does not exist'),
+    });
     expect(await prisma().cluster.count()).toBe(before);
   });
 });

@@ -12,7 +12,27 @@ let certData = "";
 let dir = "";
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "tideline-kc-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=dev", "-keyout", path.join(dir, "k.pem"), "-out", path.join(dir, "c.pem")], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=dev",
+      "-keyout",
+      path.join(dir, "k.pem"),
+      "-out",
+      path.join(dir, "c.pem"),
+    ],
+    { stdio: "ignore" },
+  );
   certData = readFileSync(path.join(dir, "c.pem")).toString("base64");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +43,10 @@ function kubeconfig(user: Record<string, unknown>, extra: Record<string, unknown
     kind: "Config",
     clusters: [{ name: "c1", cluster: { server: "https://127.0.0.1:6443", "certificate-authority-data": "Zm9v" } }],
     users: [{ name: "u1", user }],
-    contexts: [{ name: "dev", context: { cluster: "c1", user: "u1", namespace: "apps" } }, { name: "other", context: { cluster: "c1", user: "u1" } }],
+    contexts: [
+      { name: "dev", context: { cluster: "c1", user: "u1", namespace: "apps" } },
+      { name: "other", context: { cluster: "c1", user: "u1" } },
+    ],
     "current-context": "dev",
     ...extra,
   });
@@ -56,11 +79,14 @@ describe("kubeconfig validation", () => {
     expect(() => reduceToContext(kubeconfig({ token: "t" }), "prod")).toThrow(/Context "prod" does not exist.*dev, other/);
   });
 
-  it("refuses an exec plugin that is not installed", () => {
-    expect(() => reduceToContext(kubeconfig({ exec: { apiVersion: "client.authentication.k8s.io/v1", command: "gke-gcloud-auth-plugin-missing" } }), "dev")).toThrow(
+  it("refuses exec plugins unless allowed, and an allowed one that is not installed", () => {
+    const exec = (command: string) => kubeconfig({ exec: { apiVersion: "client.authentication.k8s.io/v1", command } });
+    const allow = (...execAllowlist: string[]) => ({ execAllowlist, execTimeoutMs: 1000, allowHttp: false });
+    expect(() => reduceToContext(exec("true"), "dev")).toThrow(/exec credential plugin "true".*not allowed/);
+    expect(() => reduceToContext(exec("gke-gcloud-auth-plugin-missing"), "dev", new Date(), allow("gke-gcloud-auth-plugin-missing"))).toThrow(
       /credential plugin "gke-gcloud-auth-plugin-missing", which is not installed/,
     );
-    expect(() => reduceToContext(kubeconfig({ exec: { apiVersion: "client.authentication.k8s.io/v1", command: "true" } }), "dev")).not.toThrow();
+    expect(() => reduceToContext(exec("true"), "dev", new Date(), allow("true"))).not.toThrow();
   });
 
   it("refuses the removed auth-provider mechanism", () => {

@@ -23,7 +23,8 @@ describe("live cache", () => {
 
     const cache = new ClusterCache(client);
     caches.push(cache);
-    const names = async (labelSelector = "suite=cache") => (await cache.list({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, labelSelector })).map((o) => o.metadata.name).sort();
+    const names = async (labelSelector = "suite=cache") =>
+      (await cache.list({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, labelSelector })).map((o) => o.metadata.name).sort();
     expect(await names()).toEqual(["db", "web"]);
     expect((await cache.list({ apiVersion: "v1", kind: "ConfigMap", namespace: ns })).map((o) => o.metadata.name)).toContain("kube-root-ca.crt");
     expect(await names("suite=cache,app=web")).toEqual(["web"]);
@@ -31,15 +32,27 @@ describe("live cache", () => {
     expect((await cache.get("v1", "ConfigMap", ns, "web"))?.metadata.managedFields).toBeUndefined();
 
     await createConfigMap(client, ns, "cache-me", { suite: "cache", app: "web" });
-    expect(await eventually(() => names("suite=cache,app=web"), (n) => n.length === 2)).toEqual(["cache-me", "web"]);
+    expect(
+      await eventually(
+        () => names("suite=cache,app=web"),
+        (n) => n.length === 2,
+      ),
+    ).toEqual(["cache-me", "web"]);
     await kubeRequest(client, "DELETE", `/api/v1/namespaces/${ns}/configmaps/db`);
-    expect(await eventually(() => names(), (n) => !n.includes("db"))).toEqual(["cache-me", "web"]);
+    expect(
+      await eventually(
+        () => names(),
+        (n) => !n.includes("db"),
+      ),
+    ).toEqual(["cache-me", "web"]);
   });
 
   it("an unknown kind is reported clearly", async () => {
     const cache = new ClusterCache(adminClient());
     caches.push(cache);
-    await expect(cache.list({ apiVersion: "example.com/v1", kind: "Widget" })).rejects.toMatchObject({ message: expect.stringContaining("is its CRD installed?") });
+    await expect(cache.list({ apiVersion: "example.com/v1", kind: "Widget" })).rejects.toMatchObject({
+      message: expect.stringContaining("is its CRD installed?"),
+    });
   });
 
   it("recovers after the API server is stopped and started again", { timeout: 240_000 }, async () => {
@@ -56,7 +69,11 @@ describe("live cache", () => {
       await eventually(() => kind.objects.has("default/before"), Boolean);
 
       await bed.stop();
-      await eventually(() => kind.state, (s) => s === "retrying", 20_000);
+      await eventually(
+        () => kind.state,
+        (s) => s === "retrying",
+        20_000,
+      );
       expect(kind.lastError).toMatch(/refused|unreachable|failed/i);
 
       bed = await startTestbed({ dir, port, quiet: true });
@@ -69,7 +86,11 @@ describe("live cache", () => {
       // from there is answered 410 Gone: the cache must start over with a fresh LIST.
       const relists = kind.relists;
       kind.resync("1");
-      await eventually(() => kind.relists, (n) => n > relists, 20_000);
+      await eventually(
+        () => kind.relists,
+        (n) => n > relists,
+        20_000,
+      );
       expect(kind.relists).toBeGreaterThan(relists);
       await createConfigMap(client, "default", "after-relist");
       await eventually(() => kind.objects.has("default/after-relist"), Boolean);

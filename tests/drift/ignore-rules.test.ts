@@ -13,7 +13,14 @@ function deployment(name = "web", namespace = "shop"): KubeObjectLike {
       template: {
         spec: {
           containers: [
-            { name: "web", image: "web:1", env: [{ name: "A", value: "1" }, { name: "B", value: "2" }] },
+            {
+              name: "web",
+              image: "web:1",
+              env: [
+                { name: "A", value: "1" },
+                { name: "B", value: "2" },
+              ],
+            },
             { name: "sidecar", image: "proxy:2" },
             { name: "logger", image: "log:3" },
           ],
@@ -50,7 +57,10 @@ describe("applyIgnoreRules", () => {
 
   it("leaves objects untouched when no rule matches", () => {
     const obj = deployment();
-    const out = applyIgnoreRules(obj, [{ kind: "Deployment", name: "other", jsonPointers: ["/spec"] }, { kind: "Service", jsonPointers: ["/spec"] }]);
+    const out = applyIgnoreRules(obj, [
+      { kind: "Deployment", name: "other", jsonPointers: ["/spec"] },
+      { kind: "Service", jsonPointers: ["/spec"] },
+    ]);
     expect(out).toEqual(deployment());
   });
 
@@ -63,16 +73,21 @@ describe("applyIgnoreRules", () => {
   });
 
   it("removes array elements by index, resolving every pointer against the original", () => {
-    const out = applyIgnoreRules(deployment(), [{ jsonPointers: ["/spec/template/spec/containers/0/env/1", "/spec/template/spec/containers/1", "/spec/template/spec/containers/2/image"] }]);
-    const containers = spec(out).template.spec.containers;
-    expect(containers).toEqual([
-      { name: "web", image: "web:1", env: [{ name: "A", value: "1" }] },
-      { name: "logger" },
+    const out = applyIgnoreRules(deployment(), [
+      { jsonPointers: ["/spec/template/spec/containers/0/env/1", "/spec/template/spec/containers/1", "/spec/template/spec/containers/2/image"] },
     ]);
+    const containers = spec(out).template.spec.containers;
+    expect(containers).toEqual([{ name: "web", image: "web:1", env: [{ name: "A", value: "1" }] }, { name: "logger" }]);
   });
 
   it("ignores missing paths, out-of-range indices and non-index tokens on arrays", () => {
-    const pointers = ["/spec/nothing/here", "/spec/template/spec/containers/9", "/spec/template/spec/containers/-", "/spec/template/spec/containers/01", "/spec/replicas/deeper"];
+    const pointers = [
+      "/spec/nothing/here",
+      "/spec/template/spec/containers/9",
+      "/spec/template/spec/containers/-",
+      "/spec/template/spec/containers/01",
+      "/spec/replicas/deeper",
+    ];
     expect(applyIgnoreRules(deployment(), [{ jsonPointers: pointers }])).toEqual(deployment());
   });
 });

@@ -176,7 +176,14 @@ describe("Secrets", () => {
   });
 
   it("treats desired stringData as equal to the same value in live data", () => {
-    const desired = { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name: "db-credentials", namespace: "shop" }, stringData: { password: RAW }, data: { username: "YWRtaW4=" } };
+    const desired = {
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "Opaque",
+      metadata: { name: "db-credentials", namespace: "shop" },
+      stringData: { password: RAW },
+      data: { username: "YWRtaW4=" },
+    };
     const live = liveSecret(RAW_B64);
     const nd = normalizeForDiff(desired);
     expect(nd).not.toHaveProperty("stringData");

@@ -15,7 +15,12 @@ function deployment(): KubeObjectLike {
         metadata: { labels: { app: "guestbook" } },
         spec: {
           containers: [
-            { name: "web", image: "registry.example.com/guestbook:1.4.2", env: [{ name: "LOG_LEVEL", value: "info" }], ports: [{ containerPort: 8080, protocol: "TCP" }] },
+            {
+              name: "web",
+              image: "registry.example.com/guestbook:1.4.2",
+              env: [{ name: "LOG_LEVEL", value: "info" }],
+              ports: [{ containerPort: 8080, protocol: "TCP" }],
+            },
           ],
         },
       },
@@ -77,7 +82,15 @@ describe("toDiffYaml", () => {
   it("gives identical text for objects that differ only in key order and server-set fields", () => {
     const a = deployment();
     const reversed = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(reversed) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+      Array.isArray(v)
+        ? v.map(reversed)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reversed(x)]),
+            )
+          : v;
     const b = reversed(deployment()) as KubeObjectLike;
     expect(Object.keys(b)[0]).toBe("status");
     b.metadata = { ...deployment().metadata, resourceVersion: "99" };

@@ -10,7 +10,7 @@ import { kubeRequest } from "../../lib/kube/transport";
 import { registerCluster } from "../../lib/clusters/manage-clusters";
 import { fetchRepository } from "../../lib/repositories/fetch-repository";
 import { createSession } from "../../lib/auth/sessions";
-import { clusterDeps, fetchDeps, reconcileDeps } from "../../lib/services";
+import { clusterDeps, fetchDeps, reconcileDeps } from "../../server/root";
 import { commitFile } from "../../support/demo-repo";
 import { startGitFixtures, type GitFixtures } from "../helpers/git-fixtures";
 import { demoSetup } from "../helpers/environments";
@@ -108,9 +108,9 @@ describe("Kubernetes schema from the test bed's OpenAPI", () => {
       .replace("app.kubernetes.io/name: web\n  creationTimestamp", "app.kubernetes.io/name: web\n    version: 1.0\n  creationTimestamp");
     expect(brief(await check(text))).toEqual([
       "7:14 error metadata.labels.version: expected string, got number (1.0)",
-      "10:13 error spec.replicas: expected integer, got string (\"three\")",
-      "27:28 error spec.template.spec.containers[0].imagePullPolicy: unsupported value (\"always\"); must be one of Always, IfNotPresent, Never (did you mean Always?)",
-      "30:30 error spec.template.spec.containers[0].ports[0].containerPort: expected integer, got string (\"8080\")",
+      '10:13 error spec.replicas: expected integer, got string ("three")',
+      '27:28 error spec.template.spec.containers[0].imagePullPolicy: unsupported value ("always"); must be one of Always, IfNotPresent, Never (did you mean Always?)',
+      '30:30 error spec.template.spec.containers[0].ports[0].containerPort: expected integer, got string ("8080")',
     ]);
     // YAML 1.1 booleans, as Kubernetes reads them.
     const env = `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: busybox\n      env:\n        - name: DEBUG\n          value: yes\n      ports: {containerPort: 80}\n`;
@@ -137,7 +137,9 @@ describe("Kubernetes schema from the test bed's OpenAPI", () => {
     expect(await check("replicaCount: three\nimage: {repository: nginx}\n")).toEqual([]);
     const template = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicaCount }}\n  bogus: 1\n";
     expect(await check(template, "charts/web/templates/deployment.yaml")).toEqual([]);
-    expect((await check(template.replace("{{ .Values.replicaCount }}", "1"), "charts/web/templates/deployment.yaml")).map((m) => m.message)).toEqual(["spec.bogus: unknown field"]);
+    expect((await check(template.replace("{{ .Values.replicaCount }}", "1"), "charts/web/templates/deployment.yaml")).map((m) => m.message)).toEqual([
+      "spec.bogus: unknown field",
+    ]);
   });
 
   it("follows a CRD installed on the cluster: preserve-unknown-fields, int-or-string, nullable, enum", async () => {
@@ -176,14 +178,20 @@ describe("Kubernetes schema from the test bed's OpenAPI", () => {
       },
     };
     await kubeRequest(adminClient(), "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", { body: crd });
-    onTestFinished(() => kubeRequest(adminClient(), "DELETE", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`).then(() => undefined));
+    onTestFinished(() =>
+      kubeRequest(adminClient(), "DELETE", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`).then(() => undefined),
+    );
     const text = (size: string) =>
       `apiVersion: ${group}/v1\nkind: Widget\nmetadata: {name: w}\nspec:\n  size: ${size}\n  mode: fast\n  owner: null\n  extra:\n    anything: [1, 2]\n  colour: red\n`;
     // The CRD's document appears in /openapi/v3 a moment after it is created; the lookup re-checks.
-    const markers = await eventually(() => check(text("10")), (ms) => !ms.some((m) => m.message.includes("not served")), 30_000);
+    const markers = await eventually(
+      () => check(text("10")),
+      (ms) => !ms.some((m) => m.message.includes("not served")),
+      30_000,
+    );
     expect(brief(markers)).toEqual(["10:3 error spec.colour: unknown field"]);
     expect(brief(await check(text('"50%"').replace("mode: fast", "mode: medium")))).toEqual([
-      "6:9 error spec.mode: unsupported value (\"medium\"); must be one of fast, slow",
+      '6:9 error spec.mode: unsupported value ("medium"); must be one of fast, slow',
       "10:3 error spec.colour: unknown field",
     ]);
     expect(brief(await check(text("[1]")))[0]).toBe("5:9 error spec.size: expected integer or string, got array");
@@ -192,7 +200,9 @@ describe("Kubernetes schema from the test bed's OpenAPI", () => {
   it("validates a 5,000-line manifest with exactly the markers of its mistakes", async () => {
     const docs: string[] = [];
     for (let i = 0; i < 125; i++) {
-      docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  labels:\n    app.kubernetes.io/name: svc-${i}\ndata:\n  LOG_LEVEL: info\n  PORT: "8080"\n`);
+      docs.push(
+        `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  labels:\n    app.kubernetes.io/name: svc-${i}\ndata:\n  LOG_LEVEL: info\n  PORT: "8080"\n`,
+      );
       docs.push(DEPLOYMENT.replaceAll("web", `web-${i}`));
     }
     const offsets: number[] = [];
@@ -235,7 +245,14 @@ describe("validateRepositoryFile and POST /api/repositories/:id/validate", () =>
     const viewer = await makeUser("viewer");
     const { token } = await createSession(prisma(), viewer.id, 1);
     const validate = async (body: unknown) => {
-      const res = await callRoute({ file: "repositories/[id]/validate", method: "POST", url: `/api/repositories/${setup.repo.id}/validate`, params: { id: setup.repo.id }, cookie: token, body });
+      const res = await callRoute({
+        file: "repositories/[id]/validate",
+        method: "POST",
+        url: `/api/repositories/${setup.repo.id}/validate`,
+        params: { id: setup.repo.id },
+        cookie: token,
+        body,
+      });
       return { status: res.status, json: await res.json() };
     };
 
@@ -263,9 +280,55 @@ describe("validateRepositoryFile and POST /api/repositories/:id/validate", () =>
     const readme = await validate({ path: `val/${ns}/README.md`, content: "# [not yaml" });
     expect(readme.json).toMatchObject({ markers: [], skipped: "not-yaml" });
     expect((await validate({ path: "x.yaml" })).status).toBe(422);
-    const missing = await callRoute({ file: "repositories/[id]/validate", method: "POST", params: { id: "cx0000000000000000000000" }, cookie: token, body: { path: "a.yaml", content: "a: 1" } });
+    const missing = await callRoute({
+      file: "repositories/[id]/validate",
+      method: "POST",
+      params: { id: "cx0000000000000000000000" },
+      cookie: token,
+      body: { path: "a.yaml", content: "a: 1" },
+    });
     expect(missing.status).toBe(404);
-    expect((await callRoute({ file: "repositories/[id]/validate", method: "POST", params: { id: setup.repo.id }, body: { path: "a.yaml", content: "" } })).status).toBe(401);
+    expect(
+      (await callRoute({ file: "repositories/[id]/validate", method: "POST", params: { id: setup.repo.id }, body: { path: "a.yaml", content: "" } })).status,
+    ).toBe(401);
+  });
+
+  it("a large file gets exactly the markers of the whole-file check, at the same lines (documents screened fast, mistakes checked with positions)", async () => {
+    const setup = await demoSetup(git);
+    const ns = uniqueName("big").toLowerCase();
+    await commitFile(setup.bare, { branch: "main", path: `big/${ns}/web.yaml`, content: DEPLOYMENT, message: "web" });
+    await fetchRepository(fetchDeps(), setup.repo.id);
+    await setup.addEnv({ name: ns, path: `big/${ns}`, namespace: ns });
+    const docs: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  LOG_LEVEL: info\n`);
+      docs.push(DEPLOYMENT.replaceAll("web", `web-${i}`));
+    }
+    docs[3] = docs[3]!.replace("replicas: 2", "replicas: 1.0"); // a float where Kubernetes wants an integer
+    docs[200] = docs[200]!.replace("LOG_LEVEL: info", "LOG_LEVEL: info\n  DEBUG: yes"); // YAML 1.1: a boolean
+    docs[401] = docs[401]!.replace("imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes");
+    docs[554] = docs[554]!.replace("LOG_LEVEL: info", "LOG_LEVEL: [info"); // a syntax error
+    docs[799] = docs[799]!.replace("name: web-399\n          image", "name: web-399\n          imagee");
+    const text = docs.join("---\n");
+    const expected = [...validateYaml(text), ...(await check(text))].sort((a, b) => a.line - b.line || a.column - b.column);
+    expect(expected.length).toBe(5);
+    const result = await validateRepositoryFile(reconcileDeps(), { repositoryId: setup.repo.id, ref: "main", path: `big/${ns}/all.yaml`, content: text });
+    expect(result.schemaSource).toBe("cluster-openapi");
+    expect(brief(result.markers)).toEqual(brief(expected));
+    expect(brief(result.markers).join("\n")).toContain("spec.replicas: expected integer, got number (1.0)");
+    expect(brief(result.markers).join("\n")).toContain("data.DEBUG: expected string, got boolean (yes)");
+
+    // With an anchor and an alias the file is checked whole (the alias limits apply there): same markers.
+    const anchored = `${docs[0]!.replace("LOG_LEVEL: info", "LOG_LEVEL: &level info\n  OTHER: *level")}---\n${docs[3]}`;
+    const whole = [...validateYaml(anchored), ...(await check(anchored))].sort((a, b) => a.line - b.line || a.column - b.column);
+    const viaFile = await validateRepositoryFile(reconcileDeps(), {
+      repositoryId: setup.repo.id,
+      ref: "main",
+      path: `big/${ns}/anchored.yaml`,
+      content: anchored,
+    });
+    expect(brief(viaFile.markers)).toEqual(brief(whole));
+    expect(whole.length).toBe(1);
   });
 
   it("falls back to YAML markers with schemaError when the cluster is unreachable", async () => {
@@ -281,7 +344,12 @@ describe("validateRepositoryFile and POST /api/repositories/:id/validate", () =>
       });
     });
     for (const c of kubeconfig.clusters) c.cluster.server = `https://127.0.0.1:${port}`; // nothing listens there
-    const { cluster } = await registerCluster(clusterDeps(), { source: "kubeconfig", name: uniqueName("down").toLowerCase(), kubeconfig: JSON.stringify(kubeconfig), context: kubeconfig["current-context"] });
+    const { cluster } = await registerCluster(clusterDeps(), {
+      source: "kubeconfig",
+      name: uniqueName("down").toLowerCase(),
+      kubeconfig: JSON.stringify(kubeconfig),
+      context: kubeconfig["current-context"],
+    });
     const env = await setup.addEnv({ name: ns, path: `down/${ns}`, namespace: ns, clusterId: cluster.id });
 
     const result = await validateRepositoryFile(reconcileDeps(), { repositoryId: setup.repo.id, ref: "main", path: `down/${ns}/web.yaml`, content: BAD });

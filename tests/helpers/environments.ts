@@ -6,7 +6,7 @@ import { addRepository } from "../../lib/repositories/add-repository";
 import { fetchRepository } from "../../lib/repositories/fetch-repository";
 import { registerCluster } from "../../lib/clusters/manage-clusters";
 import { createApplication, createEnvironment } from "../../lib/environments/manage-environments";
-import { clusterDeps, fetchDeps, sealDeps } from "../../lib/services";
+import { clusterDeps, fetchDeps, sealDeps } from "../../server/root";
 import { env } from "../../lib/env";
 import { createDemoRepository } from "../../support/demo-repo";
 import type { GitFixtures } from "./git-fixtures";
@@ -20,9 +20,21 @@ export async function demoSetup(git: GitFixtures) {
   const repo = await addRepository(sealDeps(), { name: uniqueName("config"), url: `${git.open.url}/${path.basename(bare)}` }, null);
   await fetchRepository(fetchDeps(), repo.id);
   const kubeconfig = testbedKubeconfig("admin");
-  const { cluster } = await registerCluster(clusterDeps(), { source: "kubeconfig", name: uniqueName("tb").toLowerCase(), kubeconfig, context: parse(kubeconfig)["current-context"] });
+  const { cluster } = await registerCluster(clusterDeps(), {
+    source: "kubeconfig",
+    name: uniqueName("tb").toLowerCase(),
+    kubeconfig,
+    context: parse(kubeconfig)["current-context"],
+  });
   const app = await createApplication(prisma(), { name: uniqueName("app").toLowerCase() });
   const addEnv = (input: Partial<CreateEnvironmentInput> & { name: string; path: string; namespace: string }) =>
-    createEnvironment(prisma(), env().mirrorsDir, app.id, { branch: "main", repositoryId: repo.id, clusterId: cluster.id, renderer: "auto", helmValuesFiles: [], ...input });
+    createEnvironment(prisma(), env().mirrorsDir, app.id, {
+      branch: "main",
+      repositoryId: repo.id,
+      clusterId: cluster.id,
+      renderer: "auto",
+      helmValuesFiles: [],
+      ...input,
+    });
   return { bare, repo, cluster, app, addEnv };
 }

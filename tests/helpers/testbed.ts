@@ -15,7 +15,13 @@ export async function createNamespace(client: KubeClient, name: string) {
   await kubeRequest(client, "POST", "/api/v1/namespaces", { body: { apiVersion: "v1", kind: "Namespace", metadata: { name } } });
 }
 
-export async function createConfigMap(client: KubeClient, namespace: string, name: string, labels: Record<string, string> = {}, data: Record<string, string> = {}) {
+export async function createConfigMap(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  labels: Record<string, string> = {},
+  data: Record<string, string> = {},
+) {
   return kubeRequest<{ metadata: { resourceVersion: string } }>(client, "POST", `/api/v1/namespaces/${namespace}/configmaps`, {
     body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels }, data },
   });

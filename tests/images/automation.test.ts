@@ -8,12 +8,14 @@ import { createApiToken } from "../../lib/auth/api-tokens";
 import { createSession } from "../../lib/auth/sessions";
 import { checkPolicy } from "../../lib/images/automation";
 import { trackSyncedUpdates } from "../../lib/images/automation-sync";
-import { claimDuePolicies, ImagePoller } from "../../lib/images/automation-poller";
+import { enqueueDuePolicies } from "../../lib/images/image-jobs";
+import { liveJobCount, startTestWorker, stopTestWorker, waitForJobsIdle } from "../helpers/worker";
+import { jobHandlers } from "../../server/worker";
 import { createPolicy, getPolicy, updatePolicy, type CreatePolicyInput } from "../../lib/images/policies";
 import { clearRegistryTokenCache } from "../../lib/images/registry-client";
 import { fetchRepository } from "../../lib/repositories/fetch-repository";
 import { reconcileEnvironment } from "../../lib/reconcile/reconcile-environment";
-import { fetchDeps, imageDeps, reconcileDeps, sealDeps } from "../../lib/services";
+import { fetchDeps, imageDeps, jobs, reconcileDeps, sealDeps } from "../../server/root";
 import { kubeRequest } from "../../lib/kube/transport";
 import { signGeneric } from "../../lib/webhooks/verify";
 import { POST as webhook } from "../../app/api/webhooks/images/route";
@@ -64,9 +66,12 @@ beforeAll(async () => {
   for (const tag of ["1.4.0", "1.5.0", "2.0.0-rc.1", "latest"]) await registry.pushImage(REPO, tag);
   git = await startGitFixtures();
   setup = await demoSetup(git);
+  // The loop's follow-ups (fetch after the push, reconcile, auto-sync) run as jobs.
+  await startTestWorker();
 }, 180_000);
 
 afterAll(async () => {
+  await stopTestWorker();
   for (const c of cleanups.reverse()) await c().catch(() => {});
   await registry?.stop();
   await new Promise((r) => forwarder?.close(r));
@@ -95,11 +100,20 @@ async function imageEnv(name: string, tag: string, opts: { autoSync?: boolean } 
 }
 
 const policyInput = (name: string, environmentIds: string[], extra: Partial<CreatePolicyInput> = {}): CreatePolicyInput => ({
-  name, image: image(), insecure: false, policy: { type: "semver", range: ">=1.0.0 <2" }, allowDowngrade: false, writeMode: "commit", intervalSeconds: 300, environmentIds, ...extra,
+  name,
+  image: image(),
+  insecure: false,
+  policy: { type: "semver", range: ">=1.0.0 <2" },
+  allowDowngrade: false,
+  writeMode: "commit",
+  intervalSeconds: 300,
+  environmentIds,
+  ...extra,
 });
 
 const show = (path: string) => gitIn(setup.bare, "show", `main:${path}`);
-const update = (policyId: string, environmentId: string, tag: string) => prisma().imageUpdate.findUnique({ where: { policyId_environmentId_tag: { policyId, environmentId, tag } } });
+const update = (policyId: string, environmentId: string, tag: string) =>
+  prisma().imageUpdate.findUnique({ where: { policyId_environmentId_tag: { policyId, environmentId, tag } } });
 
 async function postWebhook(body: string, headers: Record<string, string>, url = "http://tideline.test/api/webhooks/images") {
   const res = await webhook(new Request(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }));
@@ -143,12 +157,23 @@ describe("commit mode", () => {
 
   it("the environment syncs the commit into the test bed and the update is marked synced", async () => {
     const live = await eventually(
-      async () => (await kubeRequest<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(adminClient(), "GET", `/apis/apps/v1/namespaces/${target.ns}/deployments/guestbook`)).spec.template.spec.containers[0]!.image,
+      async () =>
+        (
+          await kubeRequest<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(
+            adminClient(),
+            "GET",
+            `/apis/apps/v1/namespaces/${target.ns}/deployments/guestbook`,
+          )
+        ).spec.template.spec.containers[0]!.image,
       (img) => img === `${image()}:1.5.0`,
       120_000,
     );
     expect(live).toBe(`${image()}:1.5.0`);
-    const row = await eventually(async () => (await trackSyncedUpdates(imageDeps()), update(policyId, target.env.id, "1.5.0")), (r) => r?.status === "synced", 60_000);
+    const row = await eventually(
+      async () => (await trackSyncedUpdates(imageDeps()), update(policyId, target.env.id, "1.5.0")),
+      (r) => r?.status === "synced",
+      60_000,
+    );
     expect(row?.status).toBe("synced");
     expect(row!.syncedAt!.getTime()).toBeGreaterThanOrEqual(row!.committedAt!.getTime());
   }, 180_000);
@@ -168,7 +193,9 @@ describe("commit mode", () => {
       expect(status).toBe(202);
       const mine = json.policies.find((p: { policyId: string }) => p.policyId === policyId);
       expect(mine).toMatchObject({ trigger: "webhook", latestTag: "1.6.0", pushed: { tag: "1.6.0", selected: true } });
-      expect(mine.environments).toEqual([expect.objectContaining({ status: "committed", from: "1.5.0", to: "1.6.0", commitSha: await gitIn(setup.bare, "rev-parse", "main") })]);
+      expect(mine.environments).toEqual([
+        expect.objectContaining({ status: "committed", from: "1.5.0", to: "1.6.0", commitSha: await gitIn(setup.bare, "rev-parse", "main") }),
+      ]);
       expect(await show(target.path)).toContain("newTag: 1.6.0");
       expect(await update(policyId, target.env.id, "1.6.0")).toMatchObject({ status: "committed", trigger: "webhook" });
       const delivery = await prisma().webhookDelivery.findFirstOrThrow({ where: { source: "ci" }, orderBy: { receivedAt: "desc" } });
@@ -187,7 +214,10 @@ describe("commit mode", () => {
       const viaQuery = await postWebhook(JSON.stringify({ image: `${image()}:1.6.0` }), {}, `http://tideline.test/api/webhooks/images?token=${adminToken}`);
       expect(viaQuery.status).toBe(401);
       expect(viaQuery.json.error?.message ?? viaQuery.json.reason ?? JSON.stringify(viaQuery.json)).toContain("not accepted in the URL");
-      const unwatched = await postWebhook(JSON.stringify({ image: "ghcr.io/nobody/unwatched:1.0.0" }), { authorization: `Bearer ${adminToken}`, "x-tideline-delivery": uniqueName("d") });
+      const unwatched = await postWebhook(JSON.stringify({ image: "ghcr.io/nobody/unwatched:1.0.0" }), {
+        authorization: `Bearer ${adminToken}`,
+        "x-tideline-delivery": uniqueName("d"),
+      });
       expect(unwatched.status).toBe(200);
       expect(unwatched.json.message).toContain("no image policy watches ghcr.io/nobody/unwatched");
       const delivery = await prisma().webhookDelivery.findFirstOrThrow({ where: { source: "ci", outcome: "ignored" }, orderBy: { receivedAt: "desc" } });
@@ -235,14 +265,21 @@ describe("commit mode", () => {
       forwarding = true;
       try {
         await registry.pushImage(REPO, "1.8.0");
-        const row = await eventually(() => update(policyId, target.env.id, "1.8.0"), (r) => r?.status === "committed", 30_000);
+        const row = await eventually(
+          () => update(policyId, target.env.id, "1.8.0"),
+          (r) => r?.status === "committed",
+          30_000,
+        );
         expect(row).toMatchObject({ status: "committed", trigger: "webhook" });
         expect(await show(target.path)).toContain("newTag: 1.8.0");
         // The registry's request is answered once the check is done (shortly after the row is written).
         const accepted = () => forwarded.filter((f) => f.status === 202).flatMap((f) => JSON.parse(f.body).images as Array<{ tag: string }>);
         const pushed = await eventually(accepted, (images) => images.some((i) => i.tag === "1.8.0"), 30_000);
         expect(pushed).toContainEqual(expect.objectContaining({ image: image(), tag: "1.8.0", digest: expect.stringMatching(/^sha256:/) }));
-        const delivery = await prisma().webhookDelivery.findFirstOrThrow({ where: { source: "registry", outcome: "accepted" }, orderBy: { receivedAt: "desc" } });
+        const delivery = await prisma().webhookDelivery.findFirstOrThrow({
+          where: { source: "registry", outcome: "accepted" },
+          orderBy: { receivedAt: "desc" },
+        });
         expect(delivery.deliveryId).toMatch(/^events-sha256:/);
       } finally {
         forwarding = false;
@@ -250,13 +287,16 @@ describe("commit mode", () => {
     }, 60_000);
   });
 
-  it("two pollers never claim the same due policy, and a tick checks it", async () => {
+  it("the sweep queues a due policy once however often it runs, and a worker's check moves it to its next interval", async () => {
     await prisma().imagePolicy.update({ where: { id: policyId }, data: { nextCheckAt: new Date(Date.now() - 1000) } });
-    const [a, b] = await Promise.all([claimDuePolicies(prisma(), 100, 600), claimDuePolicies(prisma(), 100, 600)]);
-    expect([...a, ...b].filter((c) => c.id === policyId)).toHaveLength(1);
     const before = (await prisma().imagePolicy.findUniqueOrThrow({ where: { id: policyId } })).lastCheckedAt!;
-    await prisma().imagePolicy.update({ where: { id: policyId }, data: { nextCheckAt: new Date(Date.now() - 1000) } });
-    await new ImagePoller(imageDeps, { batch: 100 }).tick();
+    const queue = { prisma: prisma(), jobs: jobs() };
+    // Nobody takes image checks while the sweeps run, so what they queued can be counted.
+    await jobs().boss.offWork("image.check");
+    await Promise.all([enqueueDuePolicies(queue), enqueueDuePolicies(queue), enqueueDuePolicies(queue)]);
+    expect(await liveJobCount("image.check", policyId)).toBe(1);
+    await jobs().work({ "image.check": jobHandlers()["image.check"]! });
+    await waitForJobsIdle("image.check", policyId);
     const after = await prisma().imagePolicy.findUniqueOrThrow({ where: { id: policyId } });
     expect(after.lastCheckedAt!.getTime()).toBeGreaterThan(before.getTime());
     expect(after.nextCheckAt.getTime()).toBeGreaterThan(Date.now() + 250_000);
@@ -266,14 +306,23 @@ describe("commit mode", () => {
 describe("change request mode", () => {
   it("opens one change request per update on its own branch, and never a duplicate", async () => {
     const target = await imageEnv("review", "1.4.0");
-    const policy = await createPolicy(sealDeps(), policyInput(uniqueName("cr").toLowerCase(), [target.env.id], { writeMode: "change_request", policy: { type: "semver", range: ">=1.0.0 <1.6" } }));
+    const policy = await createPolicy(
+      sealDeps(),
+      policyInput(uniqueName("cr").toLowerCase(), [target.env.id], { writeMode: "change_request", policy: { type: "semver", range: ">=1.0.0 <1.6" } }),
+    );
     cleanups.push(() => prisma().imagePolicy.delete({ where: { id: policy.id } }));
     const mainBefore = await gitIn(setup.bare, "rev-parse", "main");
     const outcome = await checkPolicy(imageDeps(), policy.id, { trigger: "poll" });
     expect(outcome.environments[0]).toMatchObject({ status: "change_request", from: "1.4.0", to: "1.5.0" });
     const branch = `tideline/images/${policy.name}/review-1.5.0`;
     const cr = await prisma().changeRequest.findFirstOrThrow({ where: { headBranch: branch } });
-    expect(cr).toMatchObject({ kind: "image-update", status: "open", baseBranch: "main", title: "chore(images): guestbook 1.4.0 -> 1.5.0 in review", authorName: "image-automation" });
+    expect(cr).toMatchObject({
+      kind: "image-update",
+      status: "open",
+      baseBranch: "main",
+      title: "chore(images): guestbook 1.4.0 -> 1.5.0 in review",
+      authorName: "image-automation",
+    });
     expect(await gitIn(setup.bare, "show", `${branch}:${target.path}`)).toContain("newTag: 1.5.0");
     expect(await gitIn(setup.bare, "rev-parse", "main")).toBe(mainBefore);
     expect(await show(target.path)).toContain("newTag: 1.4.0");
@@ -288,7 +337,10 @@ describe("change request mode", () => {
 describe("downgrades", () => {
   it("are refused and recorded as skipped unless the policy allows them", async () => {
     const target = await imageEnv("pinned", "1.5.0");
-    const policy = await createPolicy(sealDeps(), policyInput(uniqueName("dg").toLowerCase(), [target.env.id], { policy: { type: "semver", range: ">=1.0.0 <1.5" } }));
+    const policy = await createPolicy(
+      sealDeps(),
+      policyInput(uniqueName("dg").toLowerCase(), [target.env.id], { policy: { type: "semver", range: ">=1.0.0 <1.5" } }),
+    );
     cleanups.push(() => prisma().imagePolicy.delete({ where: { id: policy.id } }));
     const refused = await checkPolicy(imageDeps(), policy.id, { trigger: "poll" });
     expect(refused.environments[0]).toMatchObject({ status: "skipped", from: "1.5.0", to: "1.4.0" });
@@ -366,7 +418,12 @@ describe("registry failures", () => {
     cleanups.push(() => locked.stop());
     await locked.pushImage(REPO, "1.4.0");
     await locked.pushImage(REPO, "1.4.1");
-    const policy = await createPolicy(sealDeps(), { ...policyInput(uniqueName("auth").toLowerCase(), [target.env.id]), image: `${locked.host}/${REPO}`, username: locked.credentials!.username, password: "not-the-password" });
+    const policy = await createPolicy(sealDeps(), {
+      ...policyInput(uniqueName("auth").toLowerCase(), [target.env.id]),
+      image: `${locked.host}/${REPO}`,
+      username: locked.credentials!.username,
+      password: "not-the-password",
+    });
     cleanups.push(() => prisma().imagePolicy.delete({ where: { id: policy.id } }));
     expect(JSON.stringify(policy)).not.toContain("not-the-password");
     expect(policy).toMatchObject({ hasPassword: true, username: locked.credentials!.username });
@@ -411,12 +468,25 @@ describe("registry failures", () => {
 
 describe("policy validation", () => {
   it("refuses bad images, unknown environments and short intervals", async () => {
-    await expect(createPolicy(sealDeps(), policyInput(uniqueName("bad").toLowerCase(), [setup.app.id], {}))).rejects.toMatchObject({ code: "invalid", message: expect.stringContaining("do not exist") });
+    await expect(createPolicy(sealDeps(), policyInput(uniqueName("bad").toLowerCase(), [setup.app.id], {}))).rejects.toMatchObject({
+      code: "invalid",
+      message: expect.stringContaining("do not exist"),
+    });
     const env = (await prisma().environment.findFirstOrThrow({ where: { applicationId: setup.app.id } })).id;
-    await expect(createPolicy(sealDeps(), { ...policyInput(uniqueName("bad").toLowerCase(), [env]), image: "https://ghcr.io/x/y" })).rejects.toMatchObject({ code: "invalid", details: { field: "image" } });
-    await expect(createPolicy(sealDeps(), { ...policyInput(uniqueName("bad").toLowerCase(), [env]), image: "ghcr.io/x/y:1.0" })).rejects.toMatchObject({ code: "invalid" });
+    await expect(createPolicy(sealDeps(), { ...policyInput(uniqueName("bad").toLowerCase(), [env]), image: "https://ghcr.io/x/y" })).rejects.toMatchObject({
+      code: "invalid",
+      details: { field: "image" },
+    });
+    await expect(createPolicy(sealDeps(), { ...policyInput(uniqueName("bad").toLowerCase(), [env]), image: "ghcr.io/x/y:1.0" })).rejects.toMatchObject({
+      code: "invalid",
+    });
     const session = (await createSession(prisma(), admin.id, 1)).token;
-    const res = await callRoute({ file: "images/policies", method: "POST", cookie: session, body: { ...policyInput("short-interval", [env]), intervalSeconds: 5 } });
+    const res = await callRoute({
+      file: "images/policies",
+      method: "POST",
+      cookie: session,
+      body: { ...policyInput("short-interval", [env]), intervalSeconds: 5 },
+    });
     expect(res.status).toBe(422);
     expect((await res.json()).error.message).toContain("intervalSeconds");
   });

@@ -4,7 +4,15 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../../lib/errors";
-import { clearRegistryTokenCache, getManifestDigest, listTags, nextLink, parseChallenges, parseImageRepository, parseRetryAfter } from "../../lib/images/registry-client";
+import {
+  clearRegistryTokenCache,
+  getManifestDigest,
+  listTags,
+  nextLink,
+  parseChallenges,
+  parseImageRepository,
+  parseRetryAfter,
+} from "../../lib/images/registry-client";
 import { startRegistry, type RegistryAuth, type TestRegistry } from "../../support/registry";
 
 const MODES: RegistryAuth[] = ["none", "basic", "token"];
@@ -182,26 +190,28 @@ describe.each(MODES)("real registry, auth %s", (auth) => {
     expect(error.message).toContain("team/missing");
   });
 
-  if (auth !== "none") it("says upstream_auth for a wrong password or no credentials, never echoing them", async () => {
-    const wrong = { username: reg().credentials!.username, password: "wrong-password-123" };
-    const rejected = await appError(listTags({ image: image(), credentials: wrong }));
-    expect(rejected.code).toBe("upstream_auth");
-    expect(rejected.message).toContain(reg().host);
-    expect(rejected.message).toContain("team/app");
-    expect(rejected.message).toMatch(/rejected the credentials given/);
-    expect(rejected.message).not.toContain("wrong-password-123");
-    const anonymous = await appError(listTags({ image: image() }));
-    expect(anonymous.code).toBe("upstream_auth");
-    expect(anonymous.message).toMatch(/none were given/);
-    const digest = await appError(getManifestDigest({ image: image(), credentials: wrong, tag: TAGS[0]! }));
-    expect(digest.code).toBe("upstream_auth");
-  });
+  if (auth !== "none")
+    it("says upstream_auth for a wrong password or no credentials, never echoing them", async () => {
+      const wrong = { username: reg().credentials!.username, password: "wrong-password-123" };
+      const rejected = await appError(listTags({ image: image(), credentials: wrong }));
+      expect(rejected.code).toBe("upstream_auth");
+      expect(rejected.message).toContain(reg().host);
+      expect(rejected.message).toContain("team/app");
+      expect(rejected.message).toMatch(/rejected the credentials given/);
+      expect(rejected.message).not.toContain("wrong-password-123");
+      const anonymous = await appError(listTags({ image: image() }));
+      expect(anonymous.code).toBe("upstream_auth");
+      expect(anonymous.message).toMatch(/none were given/);
+      const digest = await appError(getManifestDigest({ image: image(), credentials: wrong, tag: TAGS[0]! }));
+      expect(digest.code).toBe("upstream_auth");
+    });
 
-  if (auth === "none") it("never sends credentials a registry does not ask for", async () => {
-    const result = await listTags({ image: image(), credentials: { username: "nobody", password: "irrelevant" } });
-    expect(result.tags).toHaveLength(TAGS.length);
-    expect(result.requests).toBe(1);
-  });
+  if (auth === "none")
+    it("never sends credentials a registry does not ask for", async () => {
+      const result = await listTags({ image: image(), credentials: { username: "nobody", password: "irrelevant" } });
+      expect(result.tags).toHaveLength(TAGS.length);
+      expect(result.requests).toBe(1);
+    });
 });
 
 describe("bearer tokens", () => {

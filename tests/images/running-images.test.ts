@@ -55,19 +55,38 @@ const workload = (kind: string, name: string, spec: Record<string, unknown>, nam
 
 describe("imagesInManifests", () => {
   const objects: Array<Record<string, unknown>> = [
-    workload("Deployment", "web", podSpec([["web", "ghcr.io/example/web:1.4.0"], ["proxy", "envoyproxy/envoy:v1.30.0"]], {
-      initContainers: [{ name: "migrate", image: "ghcr.io/example/web:1.4.0" }],
-    })),
+    workload(
+      "Deployment",
+      "web",
+      podSpec(
+        [
+          ["web", "ghcr.io/example/web:1.4.0"],
+          ["proxy", "envoyproxy/envoy:v1.30.0"],
+        ],
+        {
+          initContainers: [{ name: "migrate", image: "ghcr.io/example/web:1.4.0" }],
+        },
+      ),
+    ),
     workload("StatefulSet", "cache", podSpec([["redis", "redis:7.2.4"]])),
     workload("DaemonSet", "agent", podSpec([["agent", `ghcr.io/example/agent@${DIGEST}`]]), "kube-system"),
     workload("ReplicaSet", "web-5d9c", podSpec([["web", "ghcr.io/example/web:1.3.0"]])),
-    { apiVersion: "batch/v1", kind: "Job", metadata: { name: "seed", namespace: "shop" }, spec: { template: { spec: podSpec([["seed", "docker.io/library/redis:7.2.4"]]) } } },
     {
-      apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "report", namespace: "shop" },
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "seed", namespace: "shop" },
+      spec: { template: { spec: podSpec([["seed", "docker.io/library/redis:7.2.4"]]) } },
+    },
+    {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "report", namespace: "shop" },
       spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: { spec: podSpec([["report", "127.0.0.1:5000/tools/report:2"]]) } } } },
     },
     {
-      apiVersion: "v1", kind: "Pod", metadata: { name: "debug-me", namespace: "shop" },
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "debug-me", namespace: "shop" },
       spec: { ...podSpec([["main", "ghcr.io/example/web:1.4.0"]]), ephemeralContainers: [{ name: "debugger", image: "busybox:1.36" }] },
     },
     { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "shop" }, spec: { ports: [{ port: 80 }] } },
@@ -98,7 +117,10 @@ describe("imagesInManifests", () => {
     const busybox = images.find((i) => i.name === "busybox")!;
     expect(busybox.objects).toEqual([{ kind: "Pod", namespace: "shop", name: "debug-me", container: "debugger", section: "ephemeralContainers" }]);
     expect(images.find((i) => i.name === "127.0.0.1:5000/tools/report")!.objects[0]).toMatchObject({ kind: "CronJob", name: "report" });
-    expect(images.find((i) => i.name === "ghcr.io/example/agent")).toMatchObject({ digest: DIGEST, objects: [{ kind: "DaemonSet", namespace: "kube-system" }] });
+    expect(images.find((i) => i.name === "ghcr.io/example/agent")).toMatchObject({
+      digest: DIGEST,
+      objects: [{ kind: "DaemonSet", namespace: "kube-system" }],
+    });
   });
 
   it("groups spellings of the same image and keeps different tags apart", () => {
@@ -114,7 +136,18 @@ describe("imagesInManifests", () => {
   it("is deterministic whatever the input order", () => {
     const first = imagesInManifests(objects);
     const reversed = imagesInManifests([...objects].reverse());
-    const shuffled = imagesInManifests([objects[3]!, objects[0]!, objects[6]!, objects[1]!, objects[9]!, objects[5]!, objects[2]!, objects[4]!, objects[8]!, objects[7]!]);
+    const shuffled = imagesInManifests([
+      objects[3]!,
+      objects[0]!,
+      objects[6]!,
+      objects[1]!,
+      objects[9]!,
+      objects[5]!,
+      objects[2]!,
+      objects[4]!,
+      objects[8]!,
+      objects[7]!,
+    ]);
     expect(reversed).toEqual(first);
     expect(shuffled).toEqual(first);
   });
@@ -123,7 +156,13 @@ describe("imagesInManifests", () => {
     const dup = workload("Deployment", "web", podSpec([["web", "nginx:1.27"]]));
     const images = imagesInManifests([dup, structuredClone(dup), workload("Deployment", "empty", { containers: [{ name: "x" }] }), { kind: "Deployment" }]);
     expect(images).toEqual([
-      { image: "nginx:1.27", name: "nginx", canonicalName: "docker.io/library/nginx", tag: "1.27", objects: [{ kind: "Deployment", namespace: "shop", name: "web", container: "web", section: "containers" }] },
+      {
+        image: "nginx:1.27",
+        name: "nginx",
+        canonicalName: "docker.io/library/nginx",
+        tag: "1.27",
+        objects: [{ kind: "Deployment", namespace: "shop", name: "web", container: "web", section: "containers" }],
+      },
     ]);
   });
 });

@@ -21,8 +21,10 @@ function lineDiff(before: string, after: string): { removed: string[]; added: st
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) { i++; j++; }
-    else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) added.push(b[j++]!);
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (j < b.length && (i === a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) added.push(b[j++]!);
     else removed.push(a[i++]!);
   }
   return { removed, added };
@@ -78,11 +80,15 @@ spec:
 
 describe("kustomize images entries", () => {
   it("sets newTag in place, keeping comments, quoting and every other line", () => {
-    const r = updateImagesInSources({ [OVERLAY]: overlay, [BASE_DEPLOY]: baseDeployment }, [
-      { name: "ghcr.io/example/guestbook", tag: "1.4.2" },
-      { name: "registry.internal/mirror/sidecar", tag: "2.1.0" }, // matched through newName
-      { name: "ghcr.io/example/flow", tag: "v2" },
-    ], { targetKustomization: OVERLAY });
+    const r = updateImagesInSources(
+      { [OVERLAY]: overlay, [BASE_DEPLOY]: baseDeployment },
+      [
+        { name: "ghcr.io/example/guestbook", tag: "1.4.2" },
+        { name: "registry.internal/mirror/sidecar", tag: "2.1.0" }, // matched through newName
+        { name: "ghcr.io/example/flow", tag: "v2" },
+      ],
+      { targetKustomization: OVERLAY },
+    );
     expect(r.unmatched).toEqual([]);
     expect(r.files.map((f) => f.path)).toEqual([OVERLAY]);
     expect(diffOf(r, OVERLAY)).toEqual({
@@ -90,9 +96,33 @@ describe("kustomize images entries", () => {
       added: ['    newTag: "1.4.2"   # keep quoted', "    newTag: '2.1.0'", "  - {name: ghcr.io/example/flow, newTag: v2}"],
     });
     expect(r.applied).toEqual([
-      { name: "ghcr.io/example/guestbook", from: "ghcr.io/example/guestbook:1.4.1", to: "ghcr.io/example/guestbook:1.4.2", path: OVERLAY, line: 10, via: "kustomize-images", changed: true },
-      { name: "registry.internal/mirror/sidecar", from: "registry.internal/mirror/sidecar:2.0.0", to: "registry.internal/mirror/sidecar:2.1.0", path: OVERLAY, line: 13, via: "kustomize-images", changed: true },
-      { name: "ghcr.io/example/flow", from: "ghcr.io/example/flow:v1", to: "ghcr.io/example/flow:v2", path: OVERLAY, line: 14, via: "kustomize-images", changed: true },
+      {
+        name: "ghcr.io/example/guestbook",
+        from: "ghcr.io/example/guestbook:1.4.1",
+        to: "ghcr.io/example/guestbook:1.4.2",
+        path: OVERLAY,
+        line: 10,
+        via: "kustomize-images",
+        changed: true,
+      },
+      {
+        name: "registry.internal/mirror/sidecar",
+        from: "registry.internal/mirror/sidecar:2.0.0",
+        to: "registry.internal/mirror/sidecar:2.1.0",
+        path: OVERLAY,
+        line: 13,
+        via: "kustomize-images",
+        changed: true,
+      },
+      {
+        name: "ghcr.io/example/flow",
+        from: "ghcr.io/example/flow:v1",
+        to: "ghcr.io/example/flow:v2",
+        path: OVERLAY,
+        line: 14,
+        via: "kustomize-images",
+        changed: true,
+      },
     ]);
     for (const a of r.applied) expect(lineOf(change(r, OVERLAY).after, a.line)).toContain(a.to.split(":").pop());
   });
@@ -101,7 +131,9 @@ describe("kustomize images entries", () => {
     const r = updateImagesInSources({ [OVERLAY]: overlay }, [{ name: "ghcr.io/example/guestbook", tag: "1.4.1" }], { targetKustomization: OVERLAY });
     expect(r.files).toEqual([]);
     expect(r.unmatched).toEqual([]);
-    expect(r.applied).toMatchObject([{ via: "kustomize-images", changed: false, from: "ghcr.io/example/guestbook:1.4.1", to: "ghcr.io/example/guestbook:1.4.1", line: 9 }]);
+    expect(r.applied).toMatchObject([
+      { via: "kustomize-images", changed: false, from: "ghcr.io/example/guestbook:1.4.1", to: "ghcr.io/example/guestbook:1.4.1", line: 9 },
+    ]);
   });
 
   it("quotes a tag that plain YAML would read as a number", () => {
@@ -111,7 +143,9 @@ describe("kustomize images entries", () => {
   });
 
   it("pins a digest by adding a line, and drops a stale pin when only a tag is promoted", () => {
-    const pinned = updateImagesInSources({ [OVERLAY]: overlay }, [{ name: "ghcr.io/example/guestbook", tag: "1.4.2", digest: D1 }], { targetKustomization: OVERLAY });
+    const pinned = updateImagesInSources({ [OVERLAY]: overlay }, [{ name: "ghcr.io/example/guestbook", tag: "1.4.2", digest: D1 }], {
+      targetKustomization: OVERLAY,
+    });
     const after = change(pinned, OVERLAY).after;
     expect(lineDiff(overlay, after)).toEqual({
       removed: ['    newTag: "1.4.1"   # keep quoted'],
@@ -128,13 +162,23 @@ describe("kustomize images entries", () => {
   });
 
   it("adds an entry to the target kustomization for an image its resources use", () => {
-    const r = updateImagesInSources({ [OVERLAY]: overlay, [BASE_DEPLOY]: baseDeployment }, [{ name: "ghcr.io/example/migrate", tag: "1.0.0" }], { targetKustomization: OVERLAY });
+    const r = updateImagesInSources({ [OVERLAY]: overlay, [BASE_DEPLOY]: baseDeployment }, [{ name: "ghcr.io/example/migrate", tag: "1.0.0" }], {
+      targetKustomization: OVERLAY,
+    });
     expect(r.files.map((f) => f.path)).toEqual([OVERLAY]); // the shared base is not edited
     expect(diffOf(r, OVERLAY)).toEqual({ removed: [], added: ["  - name: ghcr.io/example/migrate", "    newTag: 1.0.0"] });
     const after = change(r, OVERLAY).after;
     expect(parse(after).images).toContainEqual({ name: "ghcr.io/example/migrate", newTag: "1.0.0" });
     expect(r.applied).toEqual([
-      { name: "ghcr.io/example/migrate", from: "ghcr.io/example/migrate:0.9.0", to: "ghcr.io/example/migrate:1.0.0", path: OVERLAY, line: 15, via: "kustomize-images", changed: true },
+      {
+        name: "ghcr.io/example/migrate",
+        from: "ghcr.io/example/migrate:0.9.0",
+        to: "ghcr.io/example/migrate:1.0.0",
+        path: OVERLAY,
+        line: 15,
+        via: "kustomize-images",
+        changed: true,
+      },
     ]);
     expect(lineOf(after, 15)).toBe("  - name: ghcr.io/example/migrate");
   });
@@ -142,17 +186,28 @@ describe("kustomize images entries", () => {
   it("creates the images list when the target has none, in the file's list indentation", () => {
     const target = "envs/dev/kustomization.yaml";
     const noImages = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base\n# trailing note\n";
-    const r = updateImagesInSources({ [target]: noImages, "base/deployment.yaml": baseDeployment }, [
-      { name: "ghcr.io/example/guestbook", tag: "1.5.0" },
-      { name: "ghcr.io/example/migrate", digest: D1 },
-    ], { targetKustomization: target });
+    const r = updateImagesInSources(
+      { [target]: noImages, "base/deployment.yaml": baseDeployment },
+      [
+        { name: "ghcr.io/example/guestbook", tag: "1.5.0" },
+        { name: "ghcr.io/example/migrate", digest: D1 },
+      ],
+      { targetKustomization: target },
+    );
     expect(change(r, target).after).toBe(
       "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../../base\nimages:\n- name: ghcr.io/example/guestbook\n  newTag: 1.5.0\n" +
-      `- name: ghcr.io/example/migrate\n  digest: ${D1}\n# trailing note\n`,
+        `- name: ghcr.io/example/migrate\n  digest: ${D1}\n# trailing note\n`,
     );
-    expect(r.applied.map((a) => [a.name, a.line])).toEqual([["ghcr.io/example/guestbook", 6], ["ghcr.io/example/migrate", 8]]);
+    expect(r.applied.map((a) => [a.name, a.line])).toEqual([
+      ["ghcr.io/example/guestbook", 6],
+      ["ghcr.io/example/migrate", 8],
+    ]);
 
-    const empty = updateImagesInSources({ [target]: "resources:\n  - ../../base\nimages: []\n", "base/deployment.yaml": baseDeployment }, [{ name: "ghcr.io/example/guestbook", tag: "2.0.0" }], { targetKustomization: target });
+    const empty = updateImagesInSources(
+      { [target]: "resources:\n  - ../../base\nimages: []\n", "base/deployment.yaml": baseDeployment },
+      [{ name: "ghcr.io/example/guestbook", tag: "2.0.0" }],
+      { targetKustomization: target },
+    );
     expect(change(empty, target).after).toBe("resources:\n  - ../../base\nimages:\n  - name: ghcr.io/example/guestbook\n    newTag: 2.0.0\n");
   });
 
@@ -168,10 +223,14 @@ describe("kustomize images entries", () => {
 
   it("keeps CRLF line endings", () => {
     const crlf = overlay.replace(/\n/g, "\r\n");
-    const r = updateImagesInSources({ [OVERLAY]: crlf, [BASE_DEPLOY]: baseDeployment }, [
-      { name: "ghcr.io/example/guestbook", tag: "1.4.2" },
-      { name: "ghcr.io/example/migrate", tag: "1.0.0" },
-    ], { targetKustomization: OVERLAY });
+    const r = updateImagesInSources(
+      { [OVERLAY]: crlf, [BASE_DEPLOY]: baseDeployment },
+      [
+        { name: "ghcr.io/example/guestbook", tag: "1.4.2" },
+        { name: "ghcr.io/example/migrate", tag: "1.0.0" },
+      ],
+      { targetKustomization: OVERLAY },
+    );
     const after = change(r, OVERLAY).after;
     expect(after.replace(/\r\n/g, "")).not.toContain("\n");
     expect(after).toContain('newTag: "1.4.2"');
@@ -205,19 +264,31 @@ spec:
       added: ["          image: ghcr.io/example/guestbook:1.1.0 # tideline:image"],
     });
     expect(r.applied).toEqual([
-      { name: "ghcr.io/example/guestbook", from: "ghcr.io/example/guestbook:1.0.0", to: "ghcr.io/example/guestbook:1.1.0", path: "app/deployment.yaml", line: 10, via: "setter", changed: true },
+      {
+        name: "ghcr.io/example/guestbook",
+        from: "ghcr.io/example/guestbook:1.0.0",
+        to: "ghcr.io/example/guestbook:1.1.0",
+        path: "app/deployment.yaml",
+        line: 10,
+        via: "setter",
+        changed: true,
+      },
     ]);
   });
 
   it("with a policy, writes only that policy's marker lines (whole reference, quoting kept)", () => {
-    const r = updateImagesInSources({ "app/deployment.yaml": deploy }, [{ name: "ghcr.io/example/guestbook", tag: "1.2.0" }], { policyMarker: "flux-system:guestbook" });
+    const r = updateImagesInSources({ "app/deployment.yaml": deploy }, [{ name: "ghcr.io/example/guestbook", tag: "1.2.0" }], {
+      policyMarker: "flux-system:guestbook",
+    });
     expect(diffOf(r, "app/deployment.yaml")).toEqual({
       removed: ['          image: ghcr.io/example/guestbook:1.0.0 # {"$imagepolicy": "flux-system:guestbook"}'],
       added: ['          image: ghcr.io/example/guestbook:1.2.0 # {"$imagepolicy": "flux-system:guestbook"}'],
     });
     expect(r.applied).toMatchObject([{ via: "imagepolicy-marker", line: 16 }]);
 
-    const canary = updateImagesInSources({ "app/deployment.yaml": deploy }, [{ name: "ghcr.io/example/guestbook", tag: "1.3.0-rc.1", digest: D1 }], { policyMarker: "flux-system:guestbook-canary" });
+    const canary = updateImagesInSources({ "app/deployment.yaml": deploy }, [{ name: "ghcr.io/example/guestbook", tag: "1.3.0-rc.1", digest: D1 }], {
+      policyMarker: "flux-system:guestbook-canary",
+    });
     expect(diffOf(canary, "app/deployment.yaml")).toEqual({
       removed: ['          image: "ghcr.io/example/guestbook:0.9.0"  # {"$imagepolicy": "flux-system:guestbook-canary"}'],
       added: [`          image: "ghcr.io/example/guestbook:1.3.0-rc.1@${D1}"  # {"$imagepolicy": "flux-system:guestbook-canary"}`],
@@ -225,7 +296,10 @@ spec:
   });
 
   it("never lets a policy run touch lines another policy owns, even through plain fields", () => {
-    const r = updateImagesInSources({ "app/deployment.yaml": deploy }, [{ name: "ghcr.io/example/guestbook", tag: "9.9.9" }], { policyMarker: "flux-system:other", allowPlainImageFields: true });
+    const r = updateImagesInSources({ "app/deployment.yaml": deploy }, [{ name: "ghcr.io/example/guestbook", tag: "9.9.9" }], {
+      policyMarker: "flux-system:other",
+      allowPlainImageFields: true,
+    });
     expect(r.files).toEqual([]);
     expect(r.unmatched).toEqual(["ghcr.io/example/guestbook"]);
   });
@@ -240,18 +314,28 @@ other:
     repository: ghcr.io/example/guestbook # {"$imagepolicy": "apps:guestbook-eu:name"}
     tag: 1.0.0 # {"$imagepolicy": "apps:guestbook-eu:tag"}
 `;
-    const r = updateImagesInSources({ "chart/values.yaml": values }, [{ name: "ghcr.io/example/guestbook", tag: "1.1.0" }], { policyMarker: "flux-system:guestbook" });
+    const r = updateImagesInSources({ "chart/values.yaml": values }, [{ name: "ghcr.io/example/guestbook", tag: "1.1.0" }], {
+      policyMarker: "flux-system:guestbook",
+    });
     expect(diffOf(r, "chart/values.yaml")).toEqual({
       removed: ['    tag: 1.0.0 # {"$imagepolicy": "flux-system:guestbook:tag"}'],
       added: ['    tag: 1.1.0 # {"$imagepolicy": "flux-system:guestbook:tag"}'],
     });
     expect(r.applied).toEqual([
-      { name: "ghcr.io/example/guestbook", from: "ghcr.io/example/guestbook:1.0.0", to: "ghcr.io/example/guestbook:1.1.0", path: "chart/values.yaml", line: 4, via: "imagepolicy-marker", changed: true },
+      {
+        name: "ghcr.io/example/guestbook",
+        from: "ghcr.io/example/guestbook:1.0.0",
+        to: "ghcr.io/example/guestbook:1.1.0",
+        path: "chart/values.yaml",
+        line: 4,
+        via: "imagepolicy-marker",
+        changed: true,
+      },
     ]);
   });
 
   it("writes a tag-only marker with no name nearby when the policy run has a single image", () => {
-    const text = "spec:\n  values:\n    tag: 1.0.0 # {\"$imagepolicy\": \"flux-system:app:tag\"}\n";
+    const text = 'spec:\n  values:\n    tag: 1.0.0 # {"$imagepolicy": "flux-system:app:tag"}\n';
     const r = updateImagesInSources({ "release.yaml": text }, [{ name: "ghcr.io/example/app", tag: "1.0.1" }], { policyMarker: "flux-system:app" });
     expect(change(r, "release.yaml").after).toBe(text.replace("1.0.0", "1.0.1"));
     expect(r.applied[0]).toMatchObject({ from: "1.0.0", to: "1.0.1" });
@@ -263,17 +347,24 @@ other:
     newTag: 1.0.0 # {"$imagepolicy": "flux-system:app:tag"}
 `;
     const files = { "base/kustomization.yaml": baseK, "envs/dev/kustomization.yaml": "resources:\n  - ../../base\n" };
-    const r = updateImagesInSources(files, [{ name: "ghcr.io/example/app", tag: "1.0.1" }], { policyMarker: "flux-system:app", targetKustomization: "envs/dev/kustomization.yaml" });
+    const r = updateImagesInSources(files, [{ name: "ghcr.io/example/app", tag: "1.0.1" }], {
+      policyMarker: "flux-system:app",
+      targetKustomization: "envs/dev/kustomization.yaml",
+    });
     expect(r.files.map((f) => f.path)).toEqual(["base/kustomization.yaml"]);
     expect(r.applied).toMatchObject([{ via: "imagepolicy-marker", line: 3 }]);
   });
 
   it("prefers the target's kustomize entry over markers, and keeps shared base markers for other environments", () => {
     const base = baseDeployment.replace("ghcr.io/example/migrate:0.9.0", "ghcr.io/example/migrate:0.9.0 # tideline:image");
-    const r = updateImagesInSources({ [OVERLAY]: overlay, [BASE_DEPLOY]: base }, [
-      { name: "ghcr.io/example/guestbook", tag: "1.4.2" },
-      { name: "ghcr.io/example/migrate", tag: "1.0.0" },
-    ], { targetKustomization: OVERLAY });
+    const r = updateImagesInSources(
+      { [OVERLAY]: overlay, [BASE_DEPLOY]: base },
+      [
+        { name: "ghcr.io/example/guestbook", tag: "1.4.2" },
+        { name: "ghcr.io/example/migrate", tag: "1.0.0" },
+      ],
+      { targetKustomization: OVERLAY },
+    );
     expect(r.files.map((f) => f.path)).toEqual([OVERLAY]);
     expect(r.applied.map((a) => a.via)).toEqual(["kustomize-images", "kustomize-images"]);
     // Without a target, the marker itself is the place to write.
@@ -365,20 +456,29 @@ spec:
 `;
 
   it("rewrites plain fields in every document only when allowed", () => {
-    expect(updateImagesInSources({ "app/all.yaml": multi }, [{ name: "ghcr.io/example/api", tag: "1.1.0" }])).toEqual({ files: [], applied: [], unmatched: ["ghcr.io/example/api"] });
+    expect(updateImagesInSources({ "app/all.yaml": multi }, [{ name: "ghcr.io/example/api", tag: "1.1.0" }])).toEqual({
+      files: [],
+      applied: [],
+      unmatched: ["ghcr.io/example/api"],
+    });
     const r = updateImagesInSources({ "app/all.yaml": multi }, [{ name: "ghcr.io/example/api", tag: "1.1.0" }], { allowPlainImageFields: true });
     expect(diffOf(r, "app/all.yaml")).toEqual({
       removed: ["          image: ghcr.io/example/api:1.0.0   # current", "              image: 'ghcr.io/example/api:1.0.0'"],
       added: ["          image: ghcr.io/example/api:1.1.0   # current", "              image: 'ghcr.io/example/api:1.1.0'"],
     });
-    expect(r.applied.map((a) => [a.via, a.line])).toEqual([["image-field", 11], ["image-field", 25]]);
+    expect(r.applied.map((a) => [a.via, a.line])).toEqual([
+      ["image-field", 11],
+      ["image-field", 25],
+    ]);
     const docs = parseAllDocuments(change(r, "app/all.yaml").after) as Array<{ toJS(): Record<string, any> }>;
     expect(docs).toHaveLength(3);
     expect(docs[2]!.toJS().spec.image).toBe("ghcr.io/example/api"); // a repository to scan, not a running image
   });
 
   it("handles multi-document files with markers in several documents", () => {
-    const marked = multi.replace("1.0.0   # current", "1.0.0   # tideline:image").replace("'ghcr.io/example/api:1.0.0'", "'ghcr.io/example/api:1.0.0' # tideline:image");
+    const marked = multi
+      .replace("1.0.0   # current", "1.0.0   # tideline:image")
+      .replace("'ghcr.io/example/api:1.0.0'", "'ghcr.io/example/api:1.0.0' # tideline:image");
     const r = updateImagesInSources({ "app/all.yaml": marked }, [{ name: "ghcr.io/example/api", digest: D2 }]);
     expect(diffOf(r, "app/all.yaml").added).toEqual([
       `          image: ghcr.io/example/api@${D2}   # tideline:image`,
@@ -390,11 +490,15 @@ spec:
 
 describe("reporting and errors", () => {
   it("reports names it could not place", () => {
-    const r = updateImagesInSources({ [OVERLAY]: overlay, [BASE_DEPLOY]: baseDeployment }, [
-      { name: "ghcr.io/example/guestbook", tag: "1.4.2" },
-      { name: "ghcr.io/example/nowhere", tag: "1.0.0" },
-      { name: "quay.io/other/thing", digest: D1 },
-    ], { targetKustomization: OVERLAY });
+    const r = updateImagesInSources(
+      { [OVERLAY]: overlay, [BASE_DEPLOY]: baseDeployment },
+      [
+        { name: "ghcr.io/example/guestbook", tag: "1.4.2" },
+        { name: "ghcr.io/example/nowhere", tag: "1.0.0" },
+        { name: "quay.io/other/thing", digest: D1 },
+      ],
+      { targetKustomization: OVERLAY },
+    );
     expect(r.unmatched).toEqual(["ghcr.io/example/nowhere", "quay.io/other/thing"]);
     expect(r.applied.map((a) => a.name)).toEqual(["ghcr.io/example/guestbook"]);
   });
@@ -415,38 +519,65 @@ describe("reporting and errors", () => {
 
   it("rejects malformed update requests and an unknown target", () => {
     const files = { [OVERLAY]: overlay };
-    expect(() => updateImagesInSources(files, [{ name: "ghcr.io/example/guestbook:1.0" , tag: "1.1" }])).toThrow(AppError);
+    expect(() => updateImagesInSources(files, [{ name: "ghcr.io/example/guestbook:1.0", tag: "1.1" }])).toThrow(AppError);
     expect(() => updateImagesInSources(files, [{ name: "ghcr.io/example/guestbook" }])).toThrow(/tag or a digest/);
     expect(() => updateImagesInSources(files, [{ name: "ghcr.io/example/guestbook", tag: "bad tag" }])).toThrow(AppError);
-    expect(() => updateImagesInSources(files, [{ name: "redis", tag: "7" }, { name: "docker.io/library/redis", tag: "8" }])).toThrow(/twice/);
-    expect(() => updateImagesInSources(files, [{ name: "redis", tag: "7" }], { targetKustomization: "elsewhere/kustomization.yaml" })).toThrow(/not among the supplied files/);
+    expect(() =>
+      updateImagesInSources(files, [
+        { name: "redis", tag: "7" },
+        { name: "docker.io/library/redis", tag: "8" },
+      ]),
+    ).toThrow(/twice/);
+    expect(() => updateImagesInSources(files, [{ name: "redis", tag: "7" }], { targetKustomization: "elsewhere/kustomization.yaml" })).toThrow(
+      /not among the supplied files/,
+    );
   });
 
   it("refuses two updates that would write the same line", () => {
     // `sidecar` (the entry's name) and its newName are different images, but share one newTag.
-    expect(() => updateImagesInSources({ [OVERLAY]: overlay }, [
-      { name: "sidecar", tag: "3.0.0" },
-      { name: "registry.internal/mirror/sidecar", tag: "3.0.1" },
-    ])).toThrow(/^apps\/guestbook\/overlays\/prod\/kustomization\.yaml line 13: registry\.internal\/mirror\/sidecar and sidecar would both be written here$/);
+    expect(() =>
+      updateImagesInSources({ [OVERLAY]: overlay }, [
+        { name: "sidecar", tag: "3.0.0" },
+        { name: "registry.internal/mirror/sidecar", tag: "3.0.1" },
+      ]),
+    ).toThrow(/^apps\/guestbook\/overlays\/prod\/kustomization\.yaml line 13: registry\.internal\/mirror\/sidecar and sidecar would both be written here$/);
   });
 
   it("lists what every strategy currently sets", () => {
     const current = currentImagesInSources({
       [OVERLAY]: overlay,
       [BASE_DEPLOY]: baseDeployment.replace("migrate:0.9.0", "migrate:0.9.0 # tideline:image"),
-      "charts/shop/values.yaml": "image:\n  repository: redis\n  tag: 7.2.4 # {\"$imagepolicy\": \"infra:redis:tag\"}\n",
+      "charts/shop/values.yaml": 'image:\n  repository: redis\n  tag: 7.2.4 # {"$imagepolicy": "infra:redis:tag"}\n',
       "README.md": "# not yaml: [",
     });
-    expect(current).toEqual([
-      { via: "setter", path: BASE_DEPLOY, line: 10, name: "ghcr.io/example/migrate", tag: "0.9.0", ref: "ghcr.io/example/migrate:0.9.0", field: "ref" },
-      { via: "image-field", path: BASE_DEPLOY, line: 13, name: "ghcr.io/example/guestbook", tag: "1.2.0", ref: "ghcr.io/example/guestbook:1.2.0" },
-      { via: "image-field", path: BASE_DEPLOY, line: 15, name: "sidecar", tag: "1.0.0", ref: "sidecar:1.0.0" },
-      { via: "kustomize-images", path: OVERLAY, line: 9, name: "ghcr.io/example/guestbook", tag: "1.4.1", ref: "ghcr.io/example/guestbook:1.4.1" },
-      { via: "kustomize-images", path: OVERLAY, line: 11, name: "registry.internal/mirror/sidecar", tag: "2.0.0", ref: "registry.internal/mirror/sidecar:2.0.0" },
-      { via: "kustomize-images", path: OVERLAY, line: 14, name: "ghcr.io/example/flow", tag: "v1", ref: "ghcr.io/example/flow:v1" },
-      { via: "imagepolicy-marker", path: "charts/shop/values.yaml", line: 3, name: "redis", tag: "7.2.4", ref: "redis:7.2.4", policy: "infra:redis", field: "tag" },
-      { via: "helm-values", path: "charts/shop/values.yaml", line: 3, name: "redis", tag: "7.2.4", ref: "redis:7.2.4" },
-    ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)));
+    expect(current).toEqual(
+      [
+        { via: "setter", path: BASE_DEPLOY, line: 10, name: "ghcr.io/example/migrate", tag: "0.9.0", ref: "ghcr.io/example/migrate:0.9.0", field: "ref" },
+        { via: "image-field", path: BASE_DEPLOY, line: 13, name: "ghcr.io/example/guestbook", tag: "1.2.0", ref: "ghcr.io/example/guestbook:1.2.0" },
+        { via: "image-field", path: BASE_DEPLOY, line: 15, name: "sidecar", tag: "1.0.0", ref: "sidecar:1.0.0" },
+        { via: "kustomize-images", path: OVERLAY, line: 9, name: "ghcr.io/example/guestbook", tag: "1.4.1", ref: "ghcr.io/example/guestbook:1.4.1" },
+        {
+          via: "kustomize-images",
+          path: OVERLAY,
+          line: 11,
+          name: "registry.internal/mirror/sidecar",
+          tag: "2.0.0",
+          ref: "registry.internal/mirror/sidecar:2.0.0",
+        },
+        { via: "kustomize-images", path: OVERLAY, line: 14, name: "ghcr.io/example/flow", tag: "v1", ref: "ghcr.io/example/flow:v1" },
+        {
+          via: "imagepolicy-marker",
+          path: "charts/shop/values.yaml",
+          line: 3,
+          name: "redis",
+          tag: "7.2.4",
+          ref: "redis:7.2.4",
+          policy: "infra:redis",
+          field: "tag",
+        },
+        { via: "helm-values", path: "charts/shop/values.yaml", line: 3, name: "redis", tag: "7.2.4", ref: "redis:7.2.4" },
+      ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)),
+    );
   });
 });
 
@@ -462,7 +593,8 @@ ${names.map((n, i) => `  # service ${i}\n  - name: ${n}\n    newTag: 1.0.${i}`).
 `;
     const files: Record<string, string> = { "envs/big/kustomization.yaml": kustomization };
     names.forEach((n, i) => {
-      files[`envs/big/svc-${i}.yaml`] = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${n}:0.0.1\n`;
+      files[`envs/big/svc-${i}.yaml`] =
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${n}:0.0.1\n`;
     });
     const updates = names.map((name, i) => ({ name, tag: `2.0.${i}`, ...(i % 10 === 0 ? { digest: `sha256:${String(i % 10).repeat(64)}` } : {}) }));
     const r = updateImagesInSources(files, updates, { targetKustomization: "envs/big/kustomization.yaml" });
@@ -631,19 +763,41 @@ spec:
 }
 
 describe("the demo repository", () => {
-  const prodFiles = () => Object.fromEntries(Object.entries(demoFiles()).filter(([p]) => p.startsWith("apps/guestbook/base/") || p.startsWith("apps/guestbook/overlays/prod/")));
+  const prodFiles = () =>
+    Object.fromEntries(Object.entries(demoFiles()).filter(([p]) => p.startsWith("apps/guestbook/base/") || p.startsWith("apps/guestbook/overlays/prod/")));
 
   it("promotes staging's versions to prod as a one-line change", () => {
     const staging = currentImagesInSources(Object.fromEntries(Object.entries(demoFiles()).filter(([p]) => p.startsWith("apps/guestbook/overlays/staging/"))));
-    expect(staging).toEqual([{ via: "kustomize-images", path: "apps/guestbook/overlays/staging/kustomization.yaml", line: 7, name: "ghcr.io/example/guestbook", tag: "1.4.2", ref: "ghcr.io/example/guestbook:1.4.2" }]);
+    expect(staging).toEqual([
+      {
+        via: "kustomize-images",
+        path: "apps/guestbook/overlays/staging/kustomization.yaml",
+        line: 7,
+        name: "ghcr.io/example/guestbook",
+        tag: "1.4.2",
+        ref: "ghcr.io/example/guestbook:1.4.2",
+      },
+    ]);
     const updates = staging.map((c) => ({ name: c.name!, tag: c.tag! }));
     const r = updateImagesInSources(prodFiles(), updates, { targetKustomization: "apps/guestbook/overlays/prod/kustomization.yaml" });
     expect(r.unmatched).toEqual([]);
     expect(r.files).toEqual([
-      { path: "apps/guestbook/overlays/prod/kustomization.yaml", before: demoFiles()["apps/guestbook/overlays/prod/kustomization.yaml"], after: demoFiles("1.4.2")["apps/guestbook/overlays/prod/kustomization.yaml"] },
+      {
+        path: "apps/guestbook/overlays/prod/kustomization.yaml",
+        before: demoFiles()["apps/guestbook/overlays/prod/kustomization.yaml"],
+        after: demoFiles("1.4.2")["apps/guestbook/overlays/prod/kustomization.yaml"],
+      },
     ]);
     expect(r.applied).toEqual([
-      { name: "ghcr.io/example/guestbook", from: "ghcr.io/example/guestbook:1.4.1", to: "ghcr.io/example/guestbook:1.4.2", path: "apps/guestbook/overlays/prod/kustomization.yaml", line: 8, via: "kustomize-images", changed: true },
+      {
+        name: "ghcr.io/example/guestbook",
+        from: "ghcr.io/example/guestbook:1.4.1",
+        to: "ghcr.io/example/guestbook:1.4.2",
+        path: "apps/guestbook/overlays/prod/kustomization.yaml",
+        line: 8,
+        via: "kustomize-images",
+        changed: true,
+      },
     ]);
   });
 

@@ -18,7 +18,8 @@ afterAll(async () => {
 const get = (path: string) => kubeRequest<KubeResource>(client, "GET", path);
 const create = (path: string, body: KubeResource) => kubeRequest<KubeResource>(client, "POST", path, { body });
 // LIST items carry no apiVersion/kind: put them back so assessHealth knows these are Pods.
-const listPods = async () => (await kubeRequest<{ items: KubeResource[] }>(client, "GET", `/api/v1/namespaces/${ns}/pods`)).items.map((p) => ({ apiVersion: "v1", kind: "Pod", ...p }));
+const listPods = async () =>
+  (await kubeRequest<{ items: KubeResource[] }>(client, "GET", `/api/v1/namespaces/${ns}/pods`)).items.map((p) => ({ apiVersion: "v1", kind: "Pod", ...p }));
 
 /** Polls until check passes (or WAIT_MS), recording every status seen. */
 async function until(assess: () => Promise<Health>, check: (h: Health) => boolean, seen: HealthStatus[] = []): Promise<Health> {
@@ -57,7 +58,11 @@ describe("health on the test bed", () => {
   it("a Deployment is Progressing while its pods start, then Healthy", { timeout: 90_000 }, async () => {
     const created = await create(deployments, deployment("web", 2, { "testbed.tideline.dev/start-delay": "2s" }));
     const seen: HealthStatus[] = [assessHealth(created).status];
-    const h = await until(async () => assessHealth(await get(`${deployments}/web`)), (h) => h.status === "Healthy", seen);
+    const h = await until(
+      async () => assessHealth(await get(`${deployments}/web`)),
+      (h) => h.status === "Healthy",
+      seen,
+    );
     expect(h).toEqual({ status: "Healthy", message: "2 of 2 replicas available" });
     expect(seen).toContain("Progressing");
     expect(seen.filter((s) => s !== "Progressing" && s !== "Healthy")).toEqual([]);
@@ -73,9 +78,14 @@ describe("health on the test bed", () => {
     await create(deployments, deployment("crash", 1, { "testbed.tideline.dev/fail": "crashloop" }));
     const h = await until(withPods("crash"), (h) => h.status === "Degraded");
     expect(h.status).toBe("Degraded");
-    expect(h.message).toMatch(/^pod crash-[a-z0-9]+-[a-z0-9]+: container web: CrashLoopBackOff \(back-off 5s restarting failed container; last exit: Error, code 1\)$/);
+    expect(h.message).toMatch(
+      /^pod crash-[a-z0-9]+-[a-z0-9]+: container web: CrashLoopBackOff \(back-off 5s restarting failed container; last exit: Error, code 1\)$/,
+    );
     // The Deployment's own status only says it is not available yet (progress deadline 600 s).
-    const own = await until(async () => assessHealth(await get(`${deployments}/crash`)), (h) => h.message === "0 of 1 replica available");
+    const own = await until(
+      async () => assessHealth(await get(`${deployments}/crash`)),
+      (h) => h.message === "0 of 1 replica available",
+    );
     expect(own).toEqual({ status: "Progressing", message: "0 of 1 replica available" });
     const [pod] = (await listPods()).filter((p) => p.metadata?.labels?.app === "crash");
     expect(assessHealth(pod)).toMatchObject({ status: "Degraded", message: expect.stringContaining("container web: CrashLoopBackOff") });
@@ -85,13 +95,18 @@ describe("health on the test bed", () => {
     await create(deployments, deployment("pull", 2, { "testbed.tideline.dev/fail": "imagepull" }));
     const h = await until(withPods("pull"), (h) => h.status === "Degraded" && h.message.includes("more failing"));
     expect(h.status).toBe("Degraded");
-    expect(h.message).toMatch(/^pod pull-\S+: container web: (ErrImagePull|ImagePullBackOff) \(Back-off pulling image "registry.example\/web:1.0": testbed simulated pull failure\) \(\+1 more failing pod\)$/);
+    expect(h.message).toMatch(
+      /^pod pull-\S+: container web: (ErrImagePull|ImagePullBackOff) \(Back-off pulling image "registry.example\/web:1.0": testbed simulated pull failure\) \(\+1 more failing pod\)$/,
+    );
     expect(assessHealth(await get(`${deployments}/pull`)).status).toBe("Progressing");
   });
 
   it("a Deployment past its progress deadline is Degraded on its own status", { timeout: 90_000 }, async () => {
     await create(deployments, deployment("stuck", 1, { "testbed.tideline.dev/fail": "crashloop" }, { progressDeadlineSeconds: 3 }));
-    const h = await until(async () => assessHealth(await get(`${deployments}/stuck`)), (h) => h.status === "Degraded");
+    const h = await until(
+      async () => assessHealth(await get(`${deployments}/stuck`)),
+      (h) => h.status === "Degraded",
+    );
     expect(h).toEqual({ status: "Degraded", message: expect.stringMatching(/^ProgressDeadlineExceeded: ReplicaSet "stuck-\w+" has timed out progressing\.$/) });
   });
 
@@ -109,11 +124,18 @@ describe("health on the test bed", () => {
     const seen: HealthStatus[] = [assessHealth(await create(jobs, job("done", { "testbed.tideline.dev/run-for": "2s" }))).status];
     await create(jobs, job("broken", { "testbed.tideline.dev/fail": "error" }));
 
-    const done = await until(async () => assessHealth(await get(`${jobs}/done`)), (h) => h.status === "Healthy", seen);
+    const done = await until(
+      async () => assessHealth(await get(`${jobs}/done`)),
+      (h) => h.status === "Healthy",
+      seen,
+    );
     expect(done).toEqual({ status: "Healthy", message: "completed (1 pod succeeded)" });
     expect(seen[0]).toBe("Progressing");
 
-    const broken = await until(async () => assessHealth(await get(`${jobs}/broken`)), (h) => h.status === "Degraded");
+    const broken = await until(
+      async () => assessHealth(await get(`${jobs}/broken`)),
+      (h) => h.status === "Degraded",
+    );
     expect(broken).toEqual({ status: "Degraded", message: "BackoffLimitExceeded: Job has reached the specified backoff limit" });
     // Its failed pod is history: the Job's own condition carries the verdict.
     expect(assessWorkloadWithPods(await get(`${jobs}/broken`), await listPods())).toEqual(broken);
@@ -138,23 +160,60 @@ describe("health on the test bed", () => {
   it("StatefulSet, DaemonSet, Service, CronJob and Namespace as the controllers report them", { timeout: 90_000 }, async () => {
     const apps = `/apis/apps/v1/namespaces/${ns}`;
     const template = (app: string) => ({ metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `registry.example/${app}:1.0` }] } });
-    await create(`${apps}/statefulsets`, { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db" }, spec: { replicas: 2, serviceName: "db", selector: { matchLabels: { app: "db" } }, template: template("db") } });
-    await create(`${apps}/daemonsets`, { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent" }, spec: { selector: { matchLabels: { app: "agent" } }, template: template("agent") } });
-    const lb = await create(`/api/v1/namespaces/${ns}/services`, { apiVersion: "v1", kind: "Service", metadata: { name: "edge" }, spec: { type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 80 }] } });
-    const svc = await create(`/api/v1/namespaces/${ns}/services`, { apiVersion: "v1", kind: "Service", metadata: { name: "db" }, spec: { selector: { app: "db" }, ports: [{ port: 5432 }] } });
+    await create(`${apps}/statefulsets`, {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "db" },
+      spec: { replicas: 2, serviceName: "db", selector: { matchLabels: { app: "db" } }, template: template("db") },
+    });
+    await create(`${apps}/daemonsets`, {
+      apiVersion: "apps/v1",
+      kind: "DaemonSet",
+      metadata: { name: "agent" },
+      spec: { selector: { matchLabels: { app: "agent" } }, template: template("agent") },
+    });
+    const lb = await create(`/api/v1/namespaces/${ns}/services`, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "edge" },
+      spec: { type: "LoadBalancer", selector: { app: "web" }, ports: [{ port: 80 }] },
+    });
+    const svc = await create(`/api/v1/namespaces/${ns}/services`, {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "db" },
+      spec: { selector: { app: "db" }, ports: [{ port: 5432 }] },
+    });
     const cron = await create(`/apis/batch/v1/namespaces/${ns}/cronjobs`, {
       apiVersion: "batch/v1",
       kind: "CronJob",
       metadata: { name: "nightly" },
-      spec: { schedule: "0 3 * * *", suspend: true, jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "task", image: "registry.example/task:1.0" }] } } } } },
+      spec: {
+        schedule: "0 3 * * *",
+        suspend: true,
+        jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "task", image: "registry.example/task:1.0" }] } } } },
+      },
     });
 
-    expect(await until(async () => assessHealth(await get(`${apps}/statefulsets/db`)), (h) => h.status === "Healthy")).toEqual({ status: "Healthy", message: "2 of 2 replicas ready" });
-    expect(await until(async () => assessHealth(await get(`${apps}/daemonsets/agent`)), (h) => h.status === "Healthy")).toEqual({ status: "Healthy", message: "1 of 1 pod available" });
+    expect(
+      await until(
+        async () => assessHealth(await get(`${apps}/statefulsets/db`)),
+        (h) => h.status === "Healthy",
+      ),
+    ).toEqual({ status: "Healthy", message: "2 of 2 replicas ready" });
+    expect(
+      await until(
+        async () => assessHealth(await get(`${apps}/daemonsets/agent`)),
+        (h) => h.status === "Healthy",
+      ),
+    ).toEqual({ status: "Healthy", message: "1 of 1 pod available" });
     expect(assessHealth(lb)).toEqual({ status: "Progressing", message: "waiting for a load balancer address" });
     expect(assessHealth(svc)).toEqual({ status: "Healthy", message: "ClusterIP service" });
     expect(assessHealth(cron)).toEqual({ status: "Suspended", message: "suspended" });
     expect(assessHealth(await get(`/api/v1/namespaces/${ns}`))).toEqual({ status: "Healthy", message: "active" });
-    expect(assessHealth(await get(`/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`))).toEqual({ status: "Healthy", message: "exists (no status to assess)" });
+    expect(assessHealth(await get(`/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`))).toEqual({
+      status: "Healthy",
+      message: "exists (no status to assess)",
+    });
   });
 });

@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "../../lib/auth/sessions";
 import { fetchRepository } from "../../lib/repositories/fetch-repository";
 import { createApplication, createEnvironment } from "../../lib/environments/manage-environments";
-import { startSync } from "../../lib/reconcile/manual-sync";
-import { reconcileEnvironment } from "../../lib/reconcile/reconcile-environment";
+import { requestSync } from "../../lib/reconcile/manual-sync";
+import { startTestWorker, stopTestWorker } from "../helpers/worker";
 import { mergeChange } from "../../lib/changes/merge-change";
 import { setMember } from "../../lib/auth/application-roles";
-import { promotionTick } from "../../lib/promotions/background";
-import { changeDeps, fetchDeps, reconcileDeps } from "../../lib/services";
+import { changeDeps, fetchDeps, jobs, reconcileDeps } from "../../server/root";
 import { env } from "../../lib/env";
 import { AppError } from "../../lib/errors";
 import { commitFile, forcePushBranch } from "../../support/demo-repo";
@@ -41,6 +40,7 @@ async function person(role: RoleName): Promise<Person> {
 }
 
 beforeAll(async () => {
+  await startTestWorker(); // landings, syncs and tracking run as jobs, as in the product
   git = await startGitFixtures();
   setup = await demoSetup(git);
   people.dev = await person("developer");
@@ -49,7 +49,10 @@ beforeAll(async () => {
   people.approver3 = await person("approver");
   people.admin = await person("admin");
 });
-afterAll(() => git.stop());
+afterAll(async () => {
+  await stopTestWorker();
+  await git.stop();
+});
 
 const asJson = async (res: Response): Promise<Json> => ({ status: res.status, body: await res.json() });
 const preview = (who: Person, sourceEnvironmentId: string, targetEnvironmentId: string) =>
@@ -57,11 +60,25 @@ const preview = (who: Person, sourceEnvironmentId: string, targetEnvironmentId: 
 const promote = (who: Person, body: Record<string, unknown>) => callRoute({ file: "promotions", method: "POST", cookie: who.cookie, body }).then(asJson);
 const onPromotion = (who: Person, id: string, what: "decision" | "override" | "retry", body: unknown = {}) =>
   callRoute({ file: `promotions/[id]/${what}`, method: "POST", url: `/api/promotions/${id}/${what}`, params: { id }, cookie: who.cookie, body }).then(asJson);
-const getPromotion = (who: Person, id: string) => callRoute({ file: "promotions/[id]", method: "GET", url: `/api/promotions/${id}`, params: { id }, cookie: who.cookie }).then(asJson);
+const getPromotion = (who: Person, id: string) =>
+  callRoute({ file: "promotions/[id]", method: "GET", url: `/api/promotions/${id}`, params: { id }, cookie: who.cookie }).then(asJson);
 const rollback = (who: Person, envId: string, body: Record<string, unknown>) =>
-  callRoute({ file: "environments/[id]/rollback", method: "POST", url: `/api/environments/${envId}/rollback`, params: { id: envId }, cookie: who.cookie, body }).then(asJson);
+  callRoute({
+    file: "environments/[id]/rollback",
+    method: "POST",
+    url: `/api/environments/${envId}/rollback`,
+    params: { id: envId },
+    cookie: who.cookie,
+    body,
+  }).then(asJson);
 const rollbackTargets = (who: Person, envId: string) =>
-  callRoute({ file: "environments/[id]/rollback-targets", method: "GET", url: `/api/environments/${envId}/rollback-targets`, params: { id: envId }, cookie: who.cookie }).then(asJson);
+  callRoute({
+    file: "environments/[id]/rollback-targets",
+    method: "GET",
+    url: `/api/environments/${envId}/rollback-targets`,
+    params: { id: envId },
+    cookie: who.cookie,
+  }).then(asJson);
 const patchEnv = (who: Person, envId: string, body: Record<string, unknown>) =>
   callRoute({ file: "environments/[id]", method: "PATCH", url: `/api/environments/${envId}`, params: { id: envId }, cookie: who.cookie, body }).then(asJson);
 const onServer = (rev: string) => gitIn(setup.bare, "rev-parse", "--verify", "-q", rev);
@@ -85,64 +102,84 @@ images:
     newTag: ${tag}
 `;
 
-/** Re-checks an environment (refreshing health) until it is Synced and Healthy. */
+/** Re-checks an environment (a reconcile job, refreshing health) until it is Synced and Healthy. */
 async function settle(envId: string, extra: (e: { syncedRevision: string | null }) => boolean = () => true) {
-  const e = await eventually(async () => {
-    await reconcileEnvironment(reconcileDeps(), envId, { allowAutoSync: false });
-    return prisma().environment.findUniqueOrThrow({ where: { id: envId } });
-  }, (e) => e.syncStatus === "Synced" && e.health === "Healthy" && extra(e), 60_000);
+  const e = await eventually(
+    async () => {
+      await jobs().send("environment.work", { environmentId: envId, reason: "test: settle" });
+      return prisma().environment.findUniqueOrThrow({ where: { id: envId } });
+    },
+    (e) => e.syncStatus === "Synced" && e.health === "Healthy" && extra(e),
+    60_000,
+  );
   expect(`${e.name}: ${e.syncStatus}/${e.health}`).toBe(`${e.name}: Synced/Healthy`);
   return e;
 }
 
 async function syncNow(envId: string) {
-  let runId: string | undefined;
-  for (let i = 0; i < 60 && !runId; i += 1) {
-    try {
-      runId = (await startSync(reconcileDeps(), envId, { actorName: "test" })).runId;
-    } catch (e) {
-      if (!(e instanceof AppError && e.code === "conflict")) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  const run = await eventually(() => prisma().syncRun.findUniqueOrThrow({ where: { id: runId! } }), (r) => r.status !== "running", 60_000);
+  const { runId } = await requestSync(reconcileDeps(), envId, { actorName: "test" });
+  const run = await eventually(
+    () => prisma().syncRun.findUniqueOrThrow({ where: { id: runId } }),
+    (r) => r.status !== "running" && r.status !== "queued",
+    60_000,
+  );
   expect(run.status).toBe("succeeded");
   return settle(envId);
 }
 
 /** An application with dev -> staging -> prod, each its own folder (and namespace) in the demo repository. */
-async function pipeline(label: string, tags: Record<Stage, string>, settings: Partial<Record<Stage, Partial<CreateEnvironmentInput>>> = {}, sync: Stage[] = STAGES) {
+async function pipeline(
+  label: string,
+  tags: Record<Stage, string>,
+  settings: Partial<Record<Stage, Partial<CreateEnvironmentInput>>> = {},
+  sync: Stage[] = STAGES,
+) {
   const ns = uniqueName(label).toLowerCase();
   for (const stage of STAGES) {
-    await commitFile(setup.bare, { branch: "main", path: `envs/${ns}/${stage}/kustomization.yaml`, content: kustomization(ns, stage, tags[stage]), message: `${ns}: add ${stage}` });
+    await commitFile(setup.bare, {
+      branch: "main",
+      path: `envs/${ns}/${stage}/kustomization.yaml`,
+      content: kustomization(ns, stage, tags[stage]),
+      message: `${ns}: add ${stage}`,
+    });
   }
   await fetchNow();
   const app = await createApplication(prisma(), { name: uniqueName(label).toLowerCase() });
   const envs = {} as Record<Stage, { id: string; name: string }>;
   for (const stage of STAGES) {
     envs[stage] = await createEnvironment(prisma(), env().mirrorsDir, app.id, {
-      name: stage, branch: "main", repositoryId: setup.repo.id, clusterId: setup.cluster.id, renderer: "auto", helmValuesFiles: [],
-      path: `envs/${ns}/${stage}`, namespace: `${ns}-${stage}`, ...settings[stage],
+      name: stage,
+      branch: "main",
+      repositoryId: setup.repo.id,
+      clusterId: setup.cluster.id,
+      renderer: "auto",
+      helmValuesFiles: [],
+      path: `envs/${ns}/${stage}`,
+      namespace: `${ns}-${stage}`,
+      ...settings[stage],
     });
   }
   for (const s of sync) await syncNow(envs[s].id);
   return { ns, app, envs, file: (stage: Stage) => `envs/${ns}/${stage}/kustomization.yaml` };
 }
 
-/** Follows a promotion the way the tracker does, re-checking the target's health meanwhile. */
+/** Follows a promotion while the worker lands, syncs and tracks it. */
 async function untilFinished(promotionId: string) {
-  const p = await eventually(async () => {
-    const row = await prisma().promotion.findUniqueOrThrow({ where: { id: promotionId } });
-    await reconcileEnvironment(reconcileDeps(), row.targetEnvironmentId, { allowAutoSync: false });
-    await promotionTick();
-    return prisma().promotion.findUniqueOrThrow({ where: { id: promotionId }, include: { targetEnvironment: true } });
-  }, (p) => ["succeeded", "failed", "rejected"].includes(p.status), 60_000);
+  const p = await eventually(
+    () => prisma().promotion.findUniqueOrThrow({ where: { id: promotionId }, include: { targetEnvironment: true } }),
+    (p) => ["succeeded", "failed", "rejected"].includes(p.status),
+    60_000,
+  );
   return p;
 }
 
 async function liveImage(namespace: string) {
   const { kubeRequest } = await import("../../lib/kube/transport");
-  const d = await kubeRequest<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(adminClient(), "GET", `/apis/apps/v1/namespaces/${namespace}/deployments/guestbook`);
+  const d = await kubeRequest<{ spec: { template: { spec: { containers: Array<{ image: string }> } } } }>(
+    adminClient(),
+    "GET",
+    `/apis/apps/v1/namespaces/${namespace}/deployments/guestbook`,
+  );
   return d.spec.template.spec.containers[0]!.image;
 }
 
@@ -157,7 +194,13 @@ describe("promotion into an unprotected environment", () => {
     expect(res.status).toBe(200);
     const pv = res.body;
     expect(pv).not.toHaveProperty("edits");
-    expect(pv).toMatchObject({ strategy: "images", source: { name: "staging" }, target: { name: "prod", protected: false, requiredApprovals: 0 }, warnings: [], blockers: [] });
+    expect(pv).toMatchObject({
+      strategy: "images",
+      source: { name: "staging" },
+      target: { name: "prod", protected: false, requiredApprovals: 0 },
+      warnings: [],
+      blockers: [],
+    });
     expect(pv.images).toEqual([{ name: IMAGE, from: "1.4.2", to: "1.5.0" }]);
     expect(pv.files.map((f: { path: string; change: string }) => `${f.change} ${f.path}`)).toEqual([`modified ${p.file("prod")}`]);
     expect(pv.files[0].before).toContain("newTag: 1.4.2");
@@ -182,7 +225,9 @@ describe("promotion into an unprotected environment", () => {
     expect(res.body.error.message).toContain("changed since the preview");
     const viewer = await person("viewer");
     expect((await preview(viewer, p.envs.staging.id, p.envs.prod.id)).status).toBe(403);
-    expect((await promote(viewer, { sourceEnvironmentId: p.envs.staging.id, targetEnvironmentId: p.envs.prod.id, previewHash: pv.previewHash })).status).toBe(403);
+    expect((await promote(viewer, { sourceEnvironmentId: p.envs.staging.id, targetEnvironmentId: p.envs.prod.id, previewHash: pv.previewHash })).status).toBe(
+      403,
+    );
     // A role on the application counts like a global one.
     await setMember(prisma(), p.app.id, viewer.username, "developer");
     expect((await preview(viewer, p.envs.staging.id, p.envs.prod.id)).status).toBe(200);
@@ -208,9 +253,19 @@ describe("promotion into an unprotected environment", () => {
     const shown = await getPromotion(people.dev, created.id);
     expect(shown.body.promotion.events.map((e: { action: string }) => e.action)).toEqual(["created", "committed", "sync_started", "succeeded"]);
 
-    const pipe = await callRoute({ file: "applications/[id]/pipeline", method: "GET", url: `/api/applications/${p.app.id}/pipeline`, params: { id: p.app.id }, cookie: people.dev.cookie }).then(asJson);
+    const pipe = await callRoute({
+      file: "applications/[id]/pipeline",
+      method: "GET",
+      url: `/api/applications/${p.app.id}/pipeline`,
+      params: { id: p.app.id },
+      cookie: people.dev.cookie,
+    }).then(asJson);
     expect(pipe.status).toBe(200);
-    expect(pipe.body.stages.map((s: { name: string; images: Array<{ tag: string }> }) => `${s.name}:${s.images[0]?.tag}`)).toEqual(["dev:1.5.0", "staging:1.5.0", "prod:1.5.0"]);
+    expect(pipe.body.stages.map((s: { name: string; images: Array<{ tag: string }> }) => `${s.name}:${s.images[0]?.tag}`)).toEqual([
+      "dev:1.5.0",
+      "staging:1.5.0",
+      "prod:1.5.0",
+    ]);
     expect(pipe.body.arrows.map((a: { inSync: boolean }) => a.inSync)).toEqual([true, true]);
   }, 120_000);
 
@@ -223,7 +278,9 @@ describe("promotion into an unprotected environment", () => {
 
     const res = await rollback(people.dev, p.envs.prod.id, { syncRunId: earlier.syncRunId });
     expect(res.status).toBe(201);
-    expect(res.body.promotion).toMatchObject({ kind: "rollback", status: "syncing", commitSha: earlier.revision });
+    // Answered after the revert change request is opened: the pinned sync may have finished by then.
+    expect(res.body.promotion).toMatchObject({ kind: "rollback", commitSha: earlier.revision });
+    expect(["syncing", "succeeded"]).toContain(res.body.promotion.status);
     const held = await prisma().environment.findUniqueOrThrow({ where: { id: p.envs.prod.id } });
     expect(held).toMatchObject({ syncHold: true, syncHoldRevision: earlier.revision });
     expect(held.syncHoldReason).toContain(people.dev.username);
@@ -243,7 +300,12 @@ describe("promotion into an unprotected environment", () => {
     expect(await gitIn(setup.bare, "show", `${cr.headBranch}:${p.file("prod")}`)).toContain("newTag: 1.4.2");
 
     await mergeChange(changeDeps(), { id: people.admin.id, username: people.admin.username }, cr.id, { method: "merge" });
-    const released = await prisma().environment.findUniqueOrThrow({ where: { id: p.envs.prod.id } });
+    // The merge announces changeRequest.merged; its job releases the hold.
+    const released = await eventually(
+      () => prisma().environment.findUniqueOrThrow({ where: { id: p.envs.prod.id } }),
+      (e) => !e.syncHold,
+      30_000,
+    );
     expect(released).toMatchObject({ syncHold: false, syncHoldRevision: null, syncHoldChangeRequestId: null });
     expect(await gitIn(setup.bare, "show", `main:${p.file("prod")}`)).toContain("newTag: 1.4.2");
   }, 120_000);
@@ -315,8 +377,13 @@ describe("promotion into a protected environment (2 approvals)", () => {
       onPromotion(people.approver3, id, "decision", { decision: "approved", comment: "ship it" }),
     ]);
     expect(both.map((r) => r.status)).toEqual([200, 200]);
-    expect(both.some((r) => ["syncing", "merged"].includes(r.body.promotion.status))).toBe(true);
-    const cr = await prisma().changeRequest.findUniqueOrThrow({ where: { id: res.body.promotion.changeRequestId } });
+    // The last approval queues the landing (merge, push, sync) as one job: both answers say approved at least.
+    expect(both.some((r) => ["approved", "syncing", "merged", "succeeded"].includes(r.body.promotion.status))).toBe(true);
+    const cr = await eventually(
+      () => prisma().changeRequest.findUniqueOrThrow({ where: { id: res.body.promotion.changeRequestId } }),
+      (c) => c.status === "merged",
+      30_000,
+    );
     expect(cr.status).toBe("merged");
     expect(await onServer("main")).toBe(cr.mergedSha);
     expect(await gitIn(setup.bare, "show", `main:${p.file("prod")}`)).toContain("newTag: 1.6.0");
@@ -326,8 +393,18 @@ describe("promotion into a protected environment (2 approvals)", () => {
     expect(done.targetEnvironment.syncedRevision).toBe(cr.mergedSha);
     expect(await liveImage(`${p.ns}-prod`)).toBe(`${IMAGE}:1.6.0`);
     const shown = (await getPromotion(people.dev, id)).body.promotion;
-    expect(shown.approvals.map((a: { userName: string; decision: string }) => `${a.userName}:${a.decision}`).sort()).toEqual([`${people.approver2.username}:approved`, `${people.approver3.username}:approved`].sort());
-    expect(shown.events.map((e: { action: string }) => e.action)).toEqual(["created", "change_request_opened", "approved", "approved", "merged", "sync_started", "succeeded"]);
+    expect(shown.approvals.map((a: { userName: string; decision: string }) => `${a.userName}:${a.decision}`).sort()).toEqual(
+      [`${people.approver2.username}:approved`, `${people.approver3.username}:approved`].sort(),
+    );
+    expect(shown.events.map((e: { action: string }) => e.action)).toEqual([
+      "created",
+      "change_request_opened",
+      "approved",
+      "approved",
+      "merged",
+      "sync_started",
+      "succeeded",
+    ]);
     const audits = await prisma().auditEvent.findMany({ where: { action: "promotion.decide", targetId: id } });
     expect(audits.map((a) => a.actorName).sort()).toEqual([people.approver2.username, people.approver3.username].sort());
   }, 120_000);
@@ -343,12 +420,15 @@ describe("promotion into a protected environment (2 approvals)", () => {
     expect(emergencyByDev.status).toBe(403);
     // One rollback or promotion into an environment at a time.
     expect((await rollback(people.admin, p.envs.prod.id, { syncRunId: earlier.syncRunId, emergency: true, reason: "outage" })).status).toBe(409);
-    expect((await onPromotion(people.approver, waiting.body.promotion.id, "decision", { decision: "rejected", comment: "use the emergency path" })).status).toBe(200);
+    expect(
+      (await onPromotion(people.approver, waiting.body.promotion.id, "decision", { decision: "rejected", comment: "use the emergency path" })).status,
+    ).toBe(200);
 
     expect((await rollback(people.admin, p.envs.prod.id, { syncRunId: earlier.syncRunId, emergency: true })).status).toBe(422);
     const res = await rollback(people.admin, p.envs.prod.id, { syncRunId: earlier.syncRunId, emergency: true, reason: "checkout is down" });
     expect(res.status).toBe(201);
-    expect(res.body.promotion.status).toBe("syncing");
+    // The answer is read after the revert change request is opened; the sync may have finished by then.
+    expect(["syncing", "succeeded"]).toContain(res.body.promotion.status);
     const approvals = await prisma().approval.findMany({ where: { promotionId: res.body.promotion.id } });
     expect(approvals).toMatchObject([{ userName: people.admin.username, override: true, decision: "approved", comment: "checkout is down" }]);
     const audit = await prisma().auditEvent.findFirst({ where: { action: "environment.rollback.emergency", targetId: p.envs.prod.id } });
@@ -361,7 +441,13 @@ describe("promotion into a protected environment (2 approvals)", () => {
     expect(await liveImage(`${p.ns}-prod`)).toBe(`${IMAGE}:1.4.2`);
 
     // Released by hand (the revert stays open for people to merge).
-    const release = await callRoute({ file: "environments/[id]/hold", method: "DELETE", url: `/api/environments/${p.envs.prod.id}/hold`, params: { id: p.envs.prod.id }, cookie: people.dev.cookie }).then(asJson);
+    const release = await callRoute({
+      file: "environments/[id]/hold",
+      method: "DELETE",
+      url: `/api/environments/${p.envs.prod.id}/hold`,
+      params: { id: p.envs.prod.id },
+      cookie: people.dev.cookie,
+    }).then(asJson);
     expect(release.status).toBe(200);
     expect((await prisma().environment.findUniqueOrThrow({ where: { id: p.envs.prod.id } })).syncHold).toBe(false);
   }, 120_000);
@@ -378,13 +464,22 @@ describe("source health, concurrency", () => {
     const blocked = await preview(people.dev, p.envs.dev.id, p.envs.staging.id);
     expect(blocked.status).toBe(200);
     expect(blocked.body.blockers.join(" ")).toContain("dev is");
-    const refused = await promote(people.dev, { sourceEnvironmentId: p.envs.dev.id, targetEnvironmentId: p.envs.staging.id, previewHash: blocked.body.previewHash });
+    const refused = await promote(people.dev, {
+      sourceEnvironmentId: p.envs.dev.id,
+      targetEnvironmentId: p.envs.staging.id,
+      previewHash: blocked.body.previewHash,
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.blockers).toEqual(blocked.body.blockers);
 
     expect((await patchEnv(people.dev, p.envs.staging.id, { unhealthySourcePolicy: "warn" })).status).toBe(403);
     expect((await patchEnv(people.admin, p.envs.staging.id, { requiredApprovals: 11 })).status).toBe(422);
-    const patched = await patchEnv(people.admin, p.envs.staging.id, { unhealthySourcePolicy: "warn", soakMinutes: 0, syncAfterPromotion: true, promotionStrategy: "images" });
+    const patched = await patchEnv(people.admin, p.envs.staging.id, {
+      unhealthySourcePolicy: "warn",
+      soakMinutes: 0,
+      syncAfterPromotion: true,
+      promotionStrategy: "images",
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.environment).toMatchObject({ unhealthySourcePolicy: "warn" });
 
@@ -396,7 +491,10 @@ describe("source health, concurrency", () => {
     expect(unacknowledged.status).toBe(409);
     expect(unacknowledged.body.error.warnings).toEqual(warned.body.warnings);
 
-    const both = await Promise.all([promote(people.dev, { ...body, acknowledgeWarnings: true }), promote(people.approver, { ...body, acknowledgeWarnings: true })]);
+    const both = await Promise.all([
+      promote(people.dev, { ...body, acknowledgeWarnings: true }),
+      promote(people.approver, { ...body, acknowledgeWarnings: true }),
+    ]);
     expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
     const loser = both.find((r) => r.status === 409)!;
     expect(loser.body.error.message).toMatch(/Another promotion into staging|changed since the preview/);
@@ -410,15 +508,32 @@ describe("rollback targets that are gone", () => {
   it("refuses a sync whose revision was force-pushed away with 409 naming the reason, and lists it as unavailable", async () => {
     const branch = uniqueName("rb").toLowerCase();
     const ns = uniqueName("rb").toLowerCase();
-    const first = await commitFile(setup.bare, { branch: "main", path: `envs/${ns}/prod/kustomization.yaml`, content: kustomization(ns, "prod", "1.4.2"), message: `${ns}: add` });
+    const first = await commitFile(setup.bare, {
+      branch: "main",
+      path: `envs/${ns}/prod/kustomization.yaml`,
+      content: kustomization(ns, "prod", "1.4.2"),
+      message: `${ns}: add`,
+    });
     await gitIn(setup.bare, "branch", branch, first);
     await fetchNow();
     const app = await createApplication(prisma(), { name: uniqueName("rb").toLowerCase() });
     const target = await createEnvironment(prisma(), env().mirrorsDir, app.id, {
-      name: "prod", branch, repositoryId: setup.repo.id, clusterId: setup.cluster.id, renderer: "auto", helmValuesFiles: [], path: `envs/${ns}/prod`, namespace: `${ns}-prod`,
+      name: "prod",
+      branch,
+      repositoryId: setup.repo.id,
+      clusterId: setup.cluster.id,
+      renderer: "auto",
+      helmValuesFiles: [],
+      path: `envs/${ns}/prod`,
+      namespace: `${ns}-prod`,
     });
     await syncNow(target.id);
-    const bad = await commitFile(setup.bare, { branch, path: `envs/${ns}/prod/kustomization.yaml`, content: kustomization(ns, "prod", "9.9.9"), message: "bad release" });
+    const bad = await commitFile(setup.bare, {
+      branch,
+      path: `envs/${ns}/prod/kustomization.yaml`,
+      content: kustomization(ns, "prod", "9.9.9"),
+      message: "bad release",
+    });
     await fetchNow();
     await syncNow(target.id);
     const badRun = await prisma().syncRun.findFirstOrThrow({ where: { environmentId: target.id, revision: bad, status: "succeeded" } });
@@ -440,7 +555,10 @@ describe("rollback targets that are gone", () => {
 describe("measurements", () => {
   it("[measure] promotion preview (50 image references)", async () => {
     const ns = uniqueName("pm").toLowerCase();
-    const docs = (tag: string) => Array.from({ length: 50 }, (_, i) => `apiVersion: apps/v1
+    const docs = (tag: string) =>
+      Array.from(
+        { length: 50 },
+        (_, i) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: svc-${i}
@@ -455,7 +573,8 @@ spec:
       containers:
         - name: app
           image: registry.example/team/svc-${i}:${tag}
-`).join("---\n");
+`,
+      ).join("---\n");
     const kust = (stage: string, tag: string) => `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 namespace: ${ns}-${stage}
@@ -464,16 +583,29 @@ resources:
 images:
 ${Array.from({ length: 50 }, (_, i) => `  - name: registry.example/team/svc-${i}\n    newTag: ${tag}`).join("\n")}
 `;
-    await commitFile(setup.bare, { branch: "main", path: `envs/${ns}/base/kustomization.yaml`, content: "resources:\n  - deployments.yaml\n", message: "base" });
+    await commitFile(setup.bare, {
+      branch: "main",
+      path: `envs/${ns}/base/kustomization.yaml`,
+      content: "resources:\n  - deployments.yaml\n",
+      message: "base",
+    });
     await commitFile(setup.bare, { branch: "main", path: `envs/${ns}/base/deployments.yaml`, content: docs("1.0.0"), message: "50 services" });
     await commitFile(setup.bare, { branch: "main", path: `envs/${ns}/src/kustomization.yaml`, content: kust("src", "2.0.0"), message: "src" });
     await commitFile(setup.bare, { branch: "main", path: `envs/${ns}/dst/kustomization.yaml`, content: kust("dst", "1.0.0"), message: "dst" });
     await fetchNow();
     await createNamespace(adminClient(), `${ns}-dst`);
     const app = await createApplication(prisma(), { name: uniqueName("pm").toLowerCase() });
-    const mk = (name: string) => createEnvironment(prisma(), env().mirrorsDir, app.id, {
-      name, branch: "main", repositoryId: setup.repo.id, clusterId: setup.cluster.id, renderer: "auto", helmValuesFiles: [], path: `envs/${ns}/${name}`, namespace: `${ns}-${name}`,
-    });
+    const mk = (name: string) =>
+      createEnvironment(prisma(), env().mirrorsDir, app.id, {
+        name,
+        branch: "main",
+        repositoryId: setup.repo.id,
+        clusterId: setup.cluster.id,
+        renderer: "auto",
+        helmValuesFiles: [],
+        path: `envs/${ns}/${name}`,
+        namespace: `${ns}-${name}`,
+      });
     const src = await mk("src");
     const dst = await mk("dst");
     await preview(people.dev, src.id, dst.id); // warm the cluster cache and discovery

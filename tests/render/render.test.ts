@@ -33,7 +33,8 @@ afterAll(async () => {
 });
 
 const renderAt = (p: string, extra: object = {}) => render({ gitdir, commit: head, path: p, workDir: path.join(work, "trees"), tools, ...extra });
-const ids = (r: Awaited<ReturnType<typeof renderAt>>) => r.manifests.map((m) => `${m.object.kind}/${m.object.metadata.namespace ?? ""}/${m.object.metadata.name}`).sort();
+const ids = (r: Awaited<ReturnType<typeof renderAt>>) =>
+  r.manifests.map((m) => `${m.object.kind}/${m.object.metadata.namespace ?? ""}/${m.object.metadata.name}`).sort();
 
 describe("render", () => {
   it("reads a plain YAML folder recursively", async () => {
@@ -46,7 +47,10 @@ describe("render", () => {
   it("builds a Kustomize overlay (base + patches + images)", async () => {
     const result = await renderAt("apps/guestbook/overlays/prod");
     expect(result.renderer).toBe("kustomize");
-    const deployment = result.manifests.find((m) => m.object.kind === "Deployment")!.object as unknown as { metadata: { namespace: string }; spec: { template: { spec: { containers: Array<{ image: string }> } } } };
+    const deployment = result.manifests.find((m) => m.object.kind === "Deployment")!.object as unknown as {
+      metadata: { namespace: string };
+      spec: { template: { spec: { containers: Array<{ image: string }> } } };
+    };
     expect(deployment.metadata.namespace).toBe("guestbook-prod");
     expect(deployment.spec.template.spec.containers[0]!.image).toMatch(/guestbook:1\.4\.2$/);
   });
@@ -58,18 +62,40 @@ describe("render", () => {
   });
 
   it("reports invalid YAML with file and line, and duplicates with both sources", async () => {
-    await commitFile(path.join(git.root, "config.git"), { branch: "main", path: "broken/a.yaml", content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  bad: [unclosed\n", message: "broken" });
+    await commitFile(path.join(git.root, "config.git"), {
+      branch: "main",
+      path: "broken/a.yaml",
+      content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  bad: [unclosed\n",
+      message: "broken",
+    });
     await sync();
     await expect(renderAt("broken")).rejects.toMatchObject({ code: "invalid", message: expect.stringMatching(/^broken\/a\.yaml:\d+: invalid YAML/) });
 
-    await commitFile(path.join(git.root, "config.git"), { branch: "main", path: "broken/a.yaml", content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", message: "fix" });
-    await commitFile(path.join(git.root, "config.git"), { branch: "main", path: "broken/b.yaml", content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n", message: "dup" });
+    await commitFile(path.join(git.root, "config.git"), {
+      branch: "main",
+      path: "broken/a.yaml",
+      content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+      message: "fix",
+    });
+    await commitFile(path.join(git.root, "config.git"), {
+      branch: "main",
+      path: "broken/b.yaml",
+      content: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+      message: "dup",
+    });
     await sync();
-    await expect(renderAt("broken")).rejects.toMatchObject({ message: expect.stringContaining("Duplicate object ConfigMap x: defined in broken/a.yaml and broken/b.yaml") });
+    await expect(renderAt("broken")).rejects.toMatchObject({
+      message: expect.stringContaining("Duplicate object ConfigMap x: defined in broken/a.yaml and broken/b.yaml"),
+    });
   });
 
   it("reports kustomize failures and missing folders", async () => {
-    await commitFile(path.join(git.root, "config.git"), { branch: "main", path: "badkust/kustomization.yaml", content: "resources:\n  - missing.yaml\n", message: "bad kustomization" });
+    await commitFile(path.join(git.root, "config.git"), {
+      branch: "main",
+      path: "badkust/kustomization.yaml",
+      content: "resources:\n  - missing.yaml\n",
+      message: "bad kustomization",
+    });
     await sync();
     await expect(renderAt("badkust")).rejects.toMatchObject({ message: expect.stringContaining("kustomize build badkust failed") });
     await expect(renderAt("nope/nothing")).rejects.toMatchObject({ message: expect.stringContaining('Folder "nope/nothing" does not exist') });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import path from "node:path";
 import { createServer } from "node:http";
 import { addRepository } from "../../lib/repositories/add-repository";
-import { sealDeps } from "../../lib/services";
+import { sealDeps } from "../../server/root";
 import { unseal } from "../../lib/crypto/keyring";
 import { createDemoRepository, runGit } from "../../support/demo-repo";
 import { freePort } from "../../support/postgres";
@@ -35,7 +35,10 @@ describe("adding a repository", () => {
   it("reports an unreachable host", async () => {
     const port = await freePort();
     await expect(add(`http://127.0.0.1:${port}/config.git`)).rejects.toMatchObject({ code: "unreachable", message: expect.stringContaining("refused") });
-    await expect(add("http://no-such-host.invalid/config.git")).rejects.toMatchObject({ code: "unreachable", message: expect.stringContaining("could not be resolved") });
+    await expect(add("http://no-such-host.invalid/config.git")).rejects.toMatchObject({
+      code: "unreachable",
+      message: expect.stringContaining("could not be resolved"),
+    });
   });
 
   it("reports bad or missing credentials as 401", async () => {
@@ -49,7 +52,10 @@ describe("adding a repository", () => {
     await new Promise<void>((r) => web.listen(0, "127.0.0.1", r));
     const port = (web.address() as { port: number }).port;
     try {
-      await expect(add(`http://127.0.0.1:${port}/x.git`)).rejects.toMatchObject({ code: "invalid", message: expect.stringContaining("does not look like a Git repository") });
+      await expect(add(`http://127.0.0.1:${port}/x.git`)).rejects.toMatchObject({
+        code: "invalid",
+        message: expect.stringContaining("does not look like a Git repository"),
+      });
     } finally {
       web.close();
     }

@@ -7,7 +7,7 @@ import { addRepository } from "../../lib/repositories/add-repository";
 import { fetchRepository } from "../../lib/repositories/fetch-repository";
 import { listCommits } from "../../lib/repositories/list-commits";
 import { getCommit, listBranches } from "../../lib/repositories/browse";
-import { fetchDeps, sealDeps } from "../../lib/services";
+import { fetchDeps, sealDeps } from "../../server/root";
 import { commitFile, createDemoRepository, forcePushBranch } from "../../support/demo-repo";
 import { gitIn, startGitFixtures, type GitFixtures } from "../helpers/git-fixtures";
 import { prisma, uniqueName } from "../helpers/db";
@@ -33,7 +33,11 @@ beforeAll(async () => {
   git = await startGitFixtures();
   bare = path.join(git.root, "config.git");
   await createDemoRepository(bare);
-  const repo = await addRepository(sealDeps(), { name: uniqueName("config"), url: `${git.authed.url}/config.git`, username: git.credentials.username, token: git.credentials.password }, null);
+  const repo = await addRepository(
+    sealDeps(),
+    { name: uniqueName("config"), url: `${git.authed.url}/config.git`, username: git.credentials.username, token: git.credentials.password },
+    null,
+  );
   repoId = repo.id;
   const outcome = await fetchRepository(fetchDeps(), repoId);
   expect(outcome.status).toBe("fetched");
@@ -93,9 +97,12 @@ describe("fetch and index", () => {
     expect((await listBranches(prisma(), repoId)).find((b) => b.name === "main")?.headSha).toBe(target);
   });
 
-  it("runs one fetch at a time; a concurrent one is skipped", async () => {
+  it("two fetches at once (the job engine runs one per repository; a person's refresh may overlap) both finish and index each commit once", async () => {
+    const before = await prisma().commit.count({ where: { repositoryId: repoId } });
     const outcomes = await Promise.all([fetchRepository(fetchDeps(), repoId), fetchRepository(fetchDeps(), repoId)]);
-    expect(outcomes.map((o) => o.status).sort()).toEqual(["fetched", "skipped"]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fetched", "fetched"]);
+    expect(await prisma().commit.count({ where: { repositoryId: repoId } })).toBe(before);
+    expect((await prisma().repository.findUniqueOrThrow({ where: { id: repoId } })).status).toBe("ready");
   });
 
   it("keeps history and shows the error when the remote disappears", async () => {
@@ -133,7 +140,18 @@ describe("the isomorphic-git fallback (no git CLI on the server)", () => {
       const { branches } = await fetchMirror({ gitdir, url: repo.url, credentials: {}, transport: reader });
       await indexRepository({ prisma: prisma(), repositoryId: repo.id, gitdir, branches, reader });
       const commits = await prisma().commit.findMany({ where: { repositoryId: repo.id }, include: { files: true }, orderBy: { sha: "asc" } });
-      return commits.map((c) => [c.sha, c.parents.join(","), c.message, c.authoredAt.toISOString(), c.files.map((f) => `${f.change}:${f.path}`).sort().join("|")].join(" "));
+      return commits.map((c) =>
+        [
+          c.sha,
+          c.parents.join(","),
+          c.message,
+          c.authoredAt.toISOString(),
+          c.files
+            .map((f) => `${f.change}:${f.path}`)
+            .sort()
+            .join("|"),
+        ].join(" "),
+      );
     };
     const viaCli = await index("git-cli");
     expect(viaCli.length).toBeGreaterThan(30);

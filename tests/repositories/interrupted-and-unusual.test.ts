@@ -8,7 +8,7 @@ import { fetchRepository } from "../../lib/repositories/fetch-repository";
 import { fetchMirror, mirrorPath } from "../../lib/git/mirror";
 import { indexRepository } from "../../lib/git/indexer";
 import { browseTree, readFile } from "../../lib/repositories/browse";
-import { browseDeps, fetchDeps, sealDeps } from "../../lib/services";
+import { browseDeps, fetchDeps, sealDeps } from "../../server/root";
 import { env } from "../../lib/env";
 import { createLargeRepository } from "../../support/large-repo";
 import { commitFile, runGit } from "../../support/demo-repo";
@@ -87,7 +87,9 @@ describe("unusual repository content", () => {
     const headTree = await gitIn(bare, "rev-parse", "main^{tree}");
     const listing = await gitIn(bare, "ls-tree", headTree);
     const root = await runGit([`--git-dir=${bare}`, "mktree"], { input: `${listing}\n040000 tree ${evilTree}\tweird\n` });
-    const commit = await runGit([`--git-dir=${bare}`, "commit-tree", root, "-p", head, "-m", "odd names"], { env: { GIT_AUTHOR_NAME: "x", GIT_AUTHOR_EMAIL: "x@x", GIT_COMMITTER_NAME: "x", GIT_COMMITTER_EMAIL: "x@x" } });
+    const commit = await runGit([`--git-dir=${bare}`, "commit-tree", root, "-p", head, "-m", "odd names"], {
+      env: { GIT_AUTHOR_NAME: "x", GIT_AUTHOR_EMAIL: "x@x", GIT_COMMITTER_NAME: "x", GIT_COMMITTER_EMAIL: "x@x" },
+    });
     await gitIn(bare, "update-ref", "refs/heads/main", commit);
     const repo = await track("odd");
     repoId = repo.id;
@@ -109,5 +111,23 @@ describe("unusual repository content", () => {
     expect(readdirSync(gitdir).sort()).toEqual(expect.arrayContaining(["HEAD", "config", "objects", "refs"]));
     expect(existsSync(path.join(gitdir, "weird"))).toBe(false);
     await expect(readFile(browseDeps(), repoId, "main", "weird/../../../etc/passwd")).rejects.toMatchObject({ code: "invalid" });
+  });
+});
+
+describe("a fresh mirror asked for by several jobs at once", () => {
+  it("is created once: every fetch succeeds and the remote URL in its config stays intact", async () => {
+    const bare = path.join(git.root, "busy.git");
+    await runGit(["init", "-q", "--bare", "-b", "main", bare]);
+    await commitFile(bare, { branch: "main", path: "README.md", content: "# busy\n", message: "init" });
+    const url = `${git.open.url}/busy.git`;
+    for (let round = 0; round < 5; round++) {
+      const gitdir = path.join(git.root, "mirrors", `busy-${round}`);
+      // Several environment jobs of one worker needing a revision this process's new mirror lacks.
+      const results = await Promise.allSettled(Array.from({ length: 16 }, () => fetchMirror({ gitdir, url, credentials: {} })));
+      expect(results.map((r) => (r.status === "fulfilled" ? r.value.branches.map((b) => b.name).join() : String(r.reason)))).toEqual(
+        Array.from({ length: 16 }, () => "main"),
+      );
+      expect(await gitIn(gitdir, "config", "--get", "remote.origin.url")).toBe(url);
+    }
   });
 });

@@ -74,8 +74,12 @@ describe("createDemoRepository", () => {
   it("commitFile adds a commit with a nested path; forcePushBranch rewinds", async () => {
     const parent = await g("rev-parse", "main");
     const sha = await commitFile(bare, {
-      branch: "main", path: "apps/guestbook/overlays/dev/extra/notes.yaml", content: "note: hi\n",
-      message: "guestbook: add notes", author: { name: "Tess", email: "tess@example.com" }, date: NOW,
+      branch: "main",
+      path: "apps/guestbook/overlays/dev/extra/notes.yaml",
+      content: "note: hi\n",
+      message: "guestbook: add notes",
+      author: { name: "Tess", email: "tess@example.com" },
+      date: NOW,
     });
     expect(await g("rev-parse", "main")).toBe(sha);
     expect(await g("rev-parse", `${sha}^`)).toBe(parent);

@@ -24,10 +24,12 @@ const withCreds = (url: string, user = AUTH.username, pass = AUTH.password) => u
 function rawGet(server: GitServer, rawPath: string): Promise<number> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
-    http.get({ hostname, port, path: rawPath }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    }).on("error", reject);
+    http
+      .get({ hostname, port, path: rawPath }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on("error", reject);
   });
 }
 
@@ -121,12 +123,18 @@ describe("startGitServer", () => {
     const { hostname, port } = new URL(open.url);
     await new Promise<void>((resolve) => {
       const req = http.request({
-        hostname, port, method: "POST", path: "/app.git/git-upload-pack",
+        hostname,
+        port,
+        method: "POST",
+        path: "/app.git/git-upload-pack",
         headers: { "Content-Type": "application/x-git-upload-pack-request", "Content-Length": "100000" },
       });
       req.on("error", () => resolve());
       req.write("0032want ");
-      setTimeout(() => { req.destroy(); resolve(); }, 100);
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100);
     });
     const res = await fetch(`${open.url}/app.git/info/refs?service=git-upload-pack`);
     expect(res.status).toBe(200);

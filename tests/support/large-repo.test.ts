@@ -26,7 +26,10 @@ describe("createLargeRepository", () => {
     expect(files).toHaveLength(50);
     expect(files.every((f) => /^apps\/app-\d{3}\/overlays\/(dev|staging|prod)\/file-\d{4}\.yaml$/.test(f))).toBe(true);
     // Every non-creating commit touches 1-5 files.
-    const counts = (await g(a, "log", "--format=%x00", "--name-only", "main~199..main")).split("\0").slice(1).map((b) => b.split("\n").filter(Boolean).length);
+    const counts = (await g(a, "log", "--format=%x00", "--name-only", "main~199..main"))
+      .split("\0")
+      .slice(1)
+      .map((b) => b.split("\n").filter(Boolean).length);
     expect(counts).toHaveLength(199);
     expect(counts.every((n) => n >= 1 && n <= 5)).toBe(true);
 

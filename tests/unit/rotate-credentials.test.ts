@@ -11,10 +11,24 @@ it("re-encrypts repository tokens and kubeconfigs with the new key", async () =>
   const oldKey = randomBytes(32).toString("base64");
   const newKey = process.env.TIDELINE_SECRET_KEY!;
   const before = keyringFrom(oldKey);
-  const repo = await prisma().repository.create({ data: { name: uniqueName("rot"), url: "https://git.example.com/x.git", encryptedToken: encryptSecret("repo-token", before) } });
-  const cluster = await prisma().cluster.create({ data: { name: uniqueName("rot").toLowerCase(), server: "https://k", encryptedKubeconfig: encryptSecret("kubeconfig-yaml", before) } });
+  const repo = await prisma().repository.create({
+    data: { name: uniqueName("rot"), url: "https://git.example.com/x.git", encryptedToken: encryptSecret("repo-token", before) },
+  });
+  const cluster = await prisma().cluster.create({
+    data: { name: uniqueName("rot").toLowerCase(), server: "https://k", encryptedKubeconfig: encryptSecret("kubeconfig-yaml", before) },
+  });
 
+  const channel = await prisma().notificationChannel.create({
+    data: {
+      name: uniqueName("rot"),
+      type: "webhook",
+      encryptedUrl: encryptSecret("https://hooks.example.com/x", before),
+      encryptedSecret: encryptSecret("signing-secret", before),
+      createdByName: "t",
+    },
+  });
   const rotated = await rotateStoredCredentials(prisma(), keyringFrom(newKey, oldKey));
+  expect(rotated.notificationChannels).toBeGreaterThanOrEqual(1);
   expect(rotated.repositories).toBeGreaterThanOrEqual(1);
   expect(rotated.clusters).toBeGreaterThanOrEqual(1);
 
@@ -23,6 +37,10 @@ it("re-encrypts repository tokens and kubeconfigs with the new key", async () =>
   const c = await prisma().cluster.findUniqueOrThrow({ where: { id: cluster.id } });
   expect(decryptSecret(r.encryptedToken!, onlyNew)).toBe("repo-token");
   expect(decryptSecret(c.encryptedKubeconfig!, onlyNew)).toBe("kubeconfig-yaml");
+  const ch = await prisma().notificationChannel.findUniqueOrThrow({ where: { id: channel.id } });
+  expect(decryptSecret(ch.encryptedUrl!, onlyNew)).toBe("https://hooks.example.com/x");
+  expect(decryptSecret(ch.encryptedSecret!, onlyNew)).toBe("signing-secret");
+  await prisma().notificationChannel.delete({ where: { id: channel.id } });
   await prisma().repository.delete({ where: { id: repo.id } });
   await prisma().cluster.delete({ where: { id: cluster.id } });
 });

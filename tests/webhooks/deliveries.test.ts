@@ -13,7 +13,9 @@ describe("webhook deliveries", () => {
   });
 
   it("prunes deliveries older than the retention and keeps recent ones", async () => {
-    const old = await prisma().webhookDelivery.create({ data: { source: "generic", deliveryId: uniqueName("old"), outcome: "rejected", receivedAt: new Date(Date.now() - 31 * 86_400_000) } });
+    const old = await prisma().webhookDelivery.create({
+      data: { source: "generic", deliveryId: uniqueName("old"), outcome: "rejected", receivedAt: new Date(Date.now() - 31 * 86_400_000) },
+    });
     const recent = await prisma().webhookDelivery.create({ data: { source: "generic", deliveryId: uniqueName("new"), outcome: "rejected" } });
     expect(await pruneDeliveries(prisma(), 30)).toBeGreaterThanOrEqual(1);
     expect(await prisma().webhookDelivery.findUnique({ where: { id: old.id } })).toBeNull();

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NextRequest } from "next/server";
 import { createSession } from "../../lib/auth/sessions";
 import { fetchRepository } from "../../lib/repositories/fetch-repository";
-import { fetchDeps } from "../../lib/services";
+import { fetchDeps } from "../../server/root";
 import { GIT_WEBHOOK_MAX_BYTES } from "../../lib/webhooks/git-webhook";
 import type { WebhookProvider } from "../../lib/webhooks/verify";
 import { commitFile } from "../../support/demo-repo";
@@ -13,6 +13,7 @@ import { startGitFixtures, type GitFixtures } from "../helpers/git-fixtures";
 import { makeUser, prisma, uniqueName } from "../helpers/db";
 import { callRoute, routeModule } from "../helpers/routes";
 import { eventually } from "../helpers/testbed";
+import { startTestWorker, stopTestWorker, waitForJobsIdle } from "../helpers/worker";
 import { PAYLOADS, githubPayload, gitlabPayload, signedDelivery, type Delivery } from "./senders";
 
 let git: GitFixtures;
@@ -35,15 +36,28 @@ async function deliveries(query: Record<string, string> = {}) {
   const qs = new URLSearchParams(query).toString();
   const res = await callRoute({ file: "webhooks/deliveries", method: "GET", url: `/api/webhooks/deliveries?${qs}`, cookie: developer });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { items: Array<{ deliveryId: string | null; outcome: string; reason: string | null; source: string; event: string | null; summary: any; repository: { id: string; name: string | null } | null }> }).items;
+  return (
+    (await res.json()) as {
+      items: Array<{
+        deliveryId: string | null;
+        outcome: string;
+        reason: string | null;
+        source: string;
+        event: string | null;
+        summary: any;
+        repository: { id: string; name: string | null } | null;
+      }>;
+    }
+  ).items;
 }
 
 const indexed = (repositoryId: string, sha: string) => prisma().commit.findUnique({ where: { repositoryId_sha: { repositoryId, sha } } });
 /** No fetch of the repository is running (so "nothing was fetched" can be asserted). */
-const idle = (repositoryId: string) => eventually(() => prisma().repository.findUniqueOrThrow({ where: { id: repositoryId } }), (r) => r.fetchLeaseOwner === null);
+const idle = (repositoryId: string) => waitForJobsIdle("repository.fetch", repositoryId);
 const commit = (message: string, branch = "main") => commitFile(setup.bare, { branch, path: `notes/${uniqueName("n")}.txt`, content: `${message}\n`, message });
 
 beforeAll(async () => {
+  await startTestWorker();
   git = await startGitFixtures();
   setup = await demoSetup(git);
   admin = (await createSession(prisma(), (await makeUser("admin")).id, 1)).token;
@@ -52,12 +66,22 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   secret = (await res.json()).secret;
 });
-afterAll(() => git.stop());
+afterAll(async () => {
+  await stopTestWorker();
+  await git.stop();
+});
 
 describe("enabling the webhook", () => {
   it("returns the secret once, with the payload URL and per-provider steps; it is stored sealed and never shown again", async () => {
     const other = await prisma().repository.create({ data: { name: uniqueName("hook"), url: "https://git.example.test/a/b.git" } });
-    const res = await callRoute({ file: "repositories/[id]/webhook-secret", method: "POST", url: `/api/repositories/${other.id}/webhook-secret`, params: { id: other.id }, cookie: admin, body: {} });
+    const res = await callRoute({
+      file: "repositories/[id]/webhook-secret",
+      method: "POST",
+      url: `/api/repositories/${other.id}/webhook-secret`,
+      params: { id: other.id },
+      cookie: admin,
+      body: {},
+    });
     const body = await res.json();
     expect(body.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(body.url).toBe(`http://tideline.test/api/webhooks/git/${other.id}`);
@@ -80,9 +104,11 @@ describe("enabling the webhook", () => {
   it("rotating invalidates the old secret; disabling refuses deliveries", async () => {
     const url = `https://git.example.test/team/${uniqueName("r")}.git`;
     const other = await prisma().repository.create({ data: { name: uniqueName("hook"), url } });
-    const enable = () => callRoute({ file: "repositories/[id]/webhook-secret", method: "POST", params: { id: other.id }, cookie: admin, body: {} }).then((r) => r.json());
+    const enable = () =>
+      callRoute({ file: "repositories/[id]/webhook-secret", method: "POST", params: { id: other.id }, cookie: admin, body: {} }).then((r) => r.json());
     const first = await enable();
-    const ping = (s: string) => signedDelivery("github", s, { zen: "Keep it logically awesome.", hook_id: 1, repository: { html_url: url.replace(/\.git$/, "") } }, { event: "ping" });
+    const ping = (s: string) =>
+      signedDelivery("github", s, { zen: "Keep it logically awesome.", hook_id: 1, repository: { html_url: url.replace(/\.git$/, "") } }, { event: "ping" });
     expect((await send(ping(first.secret), other.id)).status).toBe(200);
 
     const second = await enable();
@@ -106,34 +132,57 @@ describe("enabling the webhook", () => {
 });
 
 describe("push deliveries", () => {
-  it.each<WebhookProvider>(["github", "gitlab", "gitea", "generic"])("%s: a signed push gets the new commit indexed within seconds and is listed as accepted", async (provider) => {
-    const sha = await commit(`${provider} push`);
-    expect(await indexed(setup.repo.id, sha)).toBeNull();
-    const delivery = signedDelivery(provider, secret, PAYLOADS[provider]({ url: setup.repo.url, after: sha }));
-    const started = Date.now();
-    const res = await send(delivery, setup.repo.id);
-    expect(Date.now() - started).toBeLessThan(2000); // answered before the fetch finishes
-    expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ outcome: "accepted", deliveryId: delivery.deliveryId });
+  it.each<WebhookProvider>(["github", "gitlab", "gitea", "generic"])(
+    "%s: a signed push gets the new commit indexed within seconds and is listed as accepted",
+    async (provider) => {
+      const sha = await commit(`${provider} push`);
+      expect(await indexed(setup.repo.id, sha)).toBeNull();
+      const delivery = signedDelivery(provider, secret, PAYLOADS[provider]({ url: setup.repo.url, after: sha }));
+      const started = Date.now();
+      const res = await send(delivery, setup.repo.id);
+      expect(Date.now() - started).toBeLessThan(2000); // answered before the fetch finishes
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ outcome: "accepted", deliveryId: delivery.deliveryId });
 
-    expect(await eventually(() => indexed(setup.repo.id, sha), (c) => c !== null, 10_000)).not.toBeNull();
-    const listed = (await deliveries({ repositoryId: setup.repo.id, source: provider })).find((d) => d.deliveryId === delivery.deliveryId);
-    expect(listed).toMatchObject({ outcome: "accepted", source: provider, reason: null, repository: { id: setup.repo.id, name: setup.repo.name } });
-    expect(listed!.summary).toMatchObject({ branch: "main", after: sha, commits: 1 });
-    expect(listed!.summary.pusher).toBe({ github: "octocat", gitlab: "jsmith", gitea: "ops-bot", generic: "ci-bot" }[provider]);
-  });
+      expect(
+        await eventually(
+          () => indexed(setup.repo.id, sha),
+          (c) => c !== null,
+          10_000,
+        ),
+      ).not.toBeNull();
+      const listed = (await deliveries({ repositoryId: setup.repo.id, source: provider })).find((d) => d.deliveryId === delivery.deliveryId);
+      expect(listed).toMatchObject({ outcome: "accepted", source: provider, reason: null, repository: { id: setup.repo.id, name: setup.repo.name } });
+      expect(listed!.summary).toMatchObject({ branch: "main", after: sha, commits: 1 });
+      expect(listed!.summary.pusher).toBe({ github: "octocat", gitlab: "jsmith", gitea: "ops-bot", generic: "ci-bot" }[provider]);
+    },
+  );
 
   it("an environment following the branch reconciles to the pushed revision", async () => {
     const ns = uniqueName("wh").toLowerCase();
-    await commitFile(setup.bare, { branch: "main", path: `envs/${ns}/kustomization.yaml`, content: `namespace: ${ns}\nresources:\n  - ../../apps/guestbook/overlays/dev\n`, message: `add ${ns}` });
+    await commitFile(setup.bare, {
+      branch: "main",
+      path: `envs/${ns}/kustomization.yaml`,
+      content: `namespace: ${ns}\nresources:\n  - ../../apps/guestbook/overlays/dev\n`,
+      message: `add ${ns}`,
+    });
     await idle(setup.repo.id);
     await fetchRepository(fetchDeps(), setup.repo.id);
     const env = await setup.addEnv({ name: uniqueName("dev").toLowerCase(), path: `envs/${ns}`, namespace: ns });
 
-    const sha = await commitFile(setup.bare, { branch: "main", path: `envs/${ns}/kustomization.yaml`, content: `namespace: ${ns}\nresources:\n  - ../../apps/guestbook/overlays/dev\ncommonLabels:\n  tideline.test/webhook: "yes"\n`, message: "label everything" });
+    const sha = await commitFile(setup.bare, {
+      branch: "main",
+      path: `envs/${ns}/kustomization.yaml`,
+      content: `namespace: ${ns}\nresources:\n  - ../../apps/guestbook/overlays/dev\ncommonLabels:\n  tideline.test/webhook: "yes"\n`,
+      message: "label everything",
+    });
     const res = await send(signedDelivery("github", secret, githubPayload({ url: setup.repo.url, after: sha })), setup.repo.id);
     expect(res.status).toBe(202);
-    const after = await eventually(() => prisma().environment.findUniqueOrThrow({ where: { id: env.id } }), (e) => e.desiredRevision === sha, 30_000);
+    const after = await eventually(
+      () => prisma().environment.findUniqueOrThrow({ where: { id: env.id } }),
+      (e) => e.desiredRevision === sha,
+      30_000,
+    );
     expect(after.desiredRevision).toBe(sha);
     expect(after.renderError).toBeNull();
   });
@@ -144,17 +193,33 @@ describe("push deliveries", () => {
     const res = await send(delivery, null);
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ outcome: "accepted", repositoryId: setup.repo.id });
-    expect(await eventually(() => indexed(setup.repo.id, sha), (c) => c !== null, 10_000)).not.toBeNull();
+    expect(
+      await eventually(
+        () => indexed(setup.repo.id, sha),
+        (c) => c !== null,
+        10_000,
+      ),
+    ).not.toBeNull();
 
     const unknown = await send(signedDelivery("github", secret, githubPayload({ url: "https://github.com/someone/else.git", after: sha })), null);
     expect(unknown.status).toBe(404);
-    expect(unknown.body.reason).toBe("no repository with webhooks enabled has the URL https://github.com/someone/else, ssh://github.com/someone/else, git://github.com/someone/else");
+    expect(unknown.body.reason).toBe(
+      "no repository with webhooks enabled has the URL https://github.com/someone/else, ssh://github.com/someone/else, git://github.com/someone/else",
+    );
     const forged = await send(signedDelivery("github", "not-the-secret", githubPayload({ url: setup.repo.url, after: sha })), null);
     expect(forged.status).toBe(401);
   });
 
   it("answers a ping", async () => {
-    const res = await send(signedDelivery("github", secret, { zen: "Design for failure.", hook_id: 1, hook: { type: "Repository", events: ["push"] }, repository: { html_url: setup.repo.url } }, { event: "ping" }), setup.repo.id);
+    const res = await send(
+      signedDelivery(
+        "github",
+        secret,
+        { zen: "Design for failure.", hook_id: 1, hook: { type: "Repository", events: ["push"] }, repository: { html_url: setup.repo.url } },
+        { event: "ping" },
+      ),
+      setup.repo.id,
+    );
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe("accepted");
     const listed = (await deliveries({ repositoryId: setup.repo.id })).find((d) => d.event === "ping");
@@ -220,12 +285,26 @@ describe("bad input", () => {
   });
 
   it("a tag push, a branch deletion and other events are ignored with a reason", async () => {
-    const tag = await send(signedDelivery("github", secret, githubPayload({ url: setup.repo.url, after: "b".repeat(40), ref: "refs/tags/v9.9.9" })), setup.repo.id);
+    const tag = await send(
+      signedDelivery("github", secret, githubPayload({ url: setup.repo.url, after: "b".repeat(40), ref: "refs/tags/v9.9.9" })),
+      setup.repo.id,
+    );
     expect(tag.status).toBe(202);
     expect(tag.body).toMatchObject({ outcome: "ignored", reason: "tag push (refs/tags/v9.9.9); Tideline follows branches, not tags" });
-    const gitlabTag = await send(signedDelivery("gitlab", secret, { ...gitlabPayload({ url: setup.repo.url, after: "c".repeat(40), ref: "refs/tags/v1" }), object_kind: "tag_push" }, { event: "Tag Push Hook" }), setup.repo.id);
+    const gitlabTag = await send(
+      signedDelivery(
+        "gitlab",
+        secret,
+        { ...gitlabPayload({ url: setup.repo.url, after: "c".repeat(40), ref: "refs/tags/v1" }), object_kind: "tag_push" },
+        { event: "Tag Push Hook" },
+      ),
+      setup.repo.id,
+    );
     expect(gitlabTag.body).toMatchObject({ outcome: "ignored", reason: "tag push; Tideline follows branches, not tags" });
-    const deleted = await send(signedDelivery("gitea", secret, PAYLOADS.gitea({ url: setup.repo.url, after: "0".repeat(40), ref: "refs/heads/old" })), setup.repo.id);
+    const deleted = await send(
+      signedDelivery("gitea", secret, PAYLOADS.gitea({ url: setup.repo.url, after: "0".repeat(40), ref: "refs/heads/old" })),
+      setup.repo.id,
+    );
     expect(deleted.body).toMatchObject({ outcome: "ignored", reason: "branch old was deleted" });
     const issue = await send(signedDelivery("github", secret, { action: "opened", issue: { number: 1 } }, { event: "issues" }), setup.repo.id);
     expect(issue.body).toMatchObject({ outcome: "ignored", reason: 'GitHub "issues" events are ignored; only push triggers a refresh' });
@@ -234,7 +313,10 @@ describe("bad input", () => {
   });
 
   it("a payload for another repository is rejected", async () => {
-    const res = await send(signedDelivery("github", secret, githubPayload({ url: "https://github.com/acme/other-config.git", after: "d".repeat(40) })), setup.repo.id);
+    const res = await send(
+      signedDelivery("github", secret, githubPayload({ url: "https://github.com/acme/other-config.git", after: "d".repeat(40) })),
+      setup.repo.id,
+    );
     expect(res.status).toBe(422);
     expect(res.body.outcome).toBe("rejected");
     expect(res.body.reason).toMatch(/^payload is for https:\/\/github\.com\/acme\/other-config, not this repository/);
@@ -253,7 +335,11 @@ describe("bad input", () => {
     const anonymous = await send({ headers: { "content-type": "application/json" }, body: "{}", deliveryId: "" }, setup.repo.id);
     expect(anonymous.status).toBe(400);
     expect(anonymous.body.reason).toMatch(/^cannot tell which Git provider sent this/);
-    const wrongProvider = await send(signedDelivery("github", secret, githubPayload({ url: setup.repo.url, after: "e".repeat(40) })), setup.repo.id, "?provider=gitlab");
+    const wrongProvider = await send(
+      signedDelivery("github", secret, githubPayload({ url: setup.repo.url, after: "e".repeat(40) })),
+      setup.repo.id,
+      "?provider=gitlab",
+    );
     expect(wrongProvider.status).toBe(401);
 
     const { repository: _drop, ...noRepo } = githubPayload({ url: setup.repo.url, after: "e".repeat(40) });

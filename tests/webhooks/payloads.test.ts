@@ -219,11 +219,7 @@ describe("parsePushEvent: GitHub", () => {
   it("reads a branch push with every URL the repository names", () => {
     expect(parsePushEvent("github", "push", githubPush())).toEqual({
       kind: "push",
-      repoUrls: [
-        "https://github.com/Acme-Corp/platform-config",
-        "ssh://github.com/Acme-Corp/platform-config",
-        "git://github.com/Acme-Corp/platform-config",
-      ],
+      repoUrls: ["https://github.com/Acme-Corp/platform-config", "ssh://github.com/Acme-Corp/platform-config", "git://github.com/Acme-Corp/platform-config"],
       branch: "main",
       after: AFTER,
       commits: 2,
@@ -333,7 +329,9 @@ describe("parsePushEvent: generic", () => {
       kind: "ignored",
       reason: "branch main was deleted",
     });
-    expect(caught(() => parsePushEvent("generic", "push", { repository: "https://git.example.com/a/b" })).message).toBe("Invalid push payload: branch: Required");
+    expect(caught(() => parsePushEvent("generic", "push", { repository: "https://git.example.com/a/b" })).message).toBe(
+      "Invalid push payload: branch: Required",
+    );
     expect(caught(() => parsePushEvent("generic", "push", { repository: "https://x/a", branch: "main", after: "abc" })).message).toBe(
       "Invalid push payload: after: must be a full commit SHA",
     );
@@ -422,7 +420,9 @@ describe("parseImagePush", () => {
     expect(caught(() => parseImagePush({ tag: "1.4.2" })).message).toBe("Invalid image push notification: image: Required");
     expect(caught(() => parseImagePush({ image: "registry.example.com/team/app" })).message).toMatch(/^Invalid image push notification: tag: Required/);
     expect(caught(() => parseImagePush({ image: "registry.example.com/team/app:1.4.2", tag: "1.4.3" })).message).toMatch(/tag: "1.4.3" contradicts/);
-    expect(caught(() => parseImagePush({ image: "registry.example.com/team/app", tag: "1.4.2", digest: "sha256:abc" })).message).toMatch(/digest: must look like/);
+    expect(caught(() => parseImagePush({ image: "registry.example.com/team/app", tag: "1.4.2", digest: "sha256:abc" })).message).toMatch(
+      /digest: must look like/,
+    );
     expect(caught(() => parseImagePush({ image: "https://registry.example.com/team/app:1" })).message).toMatch(/without a scheme/);
   });
 
@@ -443,7 +443,9 @@ describe("parseImagePush", () => {
   it("names the bad field of an envelope", () => {
     const { repository: _drop, ...target } = registryEnvelope.events[1]!.target;
     const bad = { events: [registryEnvelope.events[3], { ...registryEnvelope.events[1], target }] };
-    expect(caught(() => parseImagePush(bad, REGISTRY_EVENTS_CONTENT_TYPE)).message).toBe("Invalid registry notification: events[1].target.repository: Required");
+    expect(caught(() => parseImagePush(bad, REGISTRY_EVENTS_CONTENT_TYPE)).message).toBe(
+      "Invalid registry notification: events[1].target.repository: Required",
+    );
     expect(caught(() => parseImagePush({}, REGISTRY_EVENTS_CONTENT_TYPE)).message).toBe("Invalid registry notification: events: Required");
     expect(caught(() => parseImagePush({ events: [{ target: {} }] }, REGISTRY_EVENTS_CONTENT_TYPE)).message).toBe(
       "Invalid registry notification: events[0].action: Required",

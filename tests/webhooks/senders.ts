@@ -100,11 +100,29 @@ export function gitlabPayload(p: PushSpec) {
       http_url: p.url,
     },
     commits: [
-      { id: p.after, message: `${p.message ?? "update"}\n`, title: p.message ?? "update", timestamp: new Date().toISOString(), url: `${web(p.url)}/-/commit/${p.after}`, author: { name: "John Smith", email: "[REDACTED]" }, added: [], modified: ["README.md"], removed: [] },
+      {
+        id: p.after,
+        message: `${p.message ?? "update"}\n`,
+        title: p.message ?? "update",
+        timestamp: new Date().toISOString(),
+        url: `${web(p.url)}/-/commit/${p.after}`,
+        author: { name: "John Smith", email: "[REDACTED]" },
+        added: [],
+        modified: ["README.md"],
+        removed: [],
+      },
     ],
     total_commits_count: 1,
     push_options: {},
-    repository: { name: full.split("/").pop(), url: `git@${new URL(p.url).hostname}:${full}.git`, description: "", homepage: web(p.url), git_http_url: p.url, git_ssh_url: `git@${new URL(p.url).hostname}:${full}.git`, visibility_level: 0 },
+    repository: {
+      name: full.split("/").pop(),
+      url: `git@${new URL(p.url).hostname}:${full}.git`,
+      description: "",
+      homepage: web(p.url),
+      git_http_url: p.url,
+      git_ssh_url: `git@${new URL(p.url).hostname}:${full}.git`,
+      visibility_level: 0,
+    },
   };
 }
 
@@ -153,7 +171,12 @@ export function genericPayload(p: PushSpec) {
 }
 
 /** A signed push delivery; `event` overrides the event header (e.g. "ping", "Tag Push Hook"). */
-export function signedDelivery(provider: WebhookProvider, secret: string, payload: unknown, opts: { event?: string; deliveryId?: string; timestamp?: number } = {}): Delivery {
+export function signedDelivery(
+  provider: WebhookProvider,
+  secret: string,
+  payload: unknown,
+  opts: { event?: string; deliveryId?: string; timestamp?: number } = {},
+): Delivery {
   const body = JSON.stringify(payload);
   const deliveryId = opts.deliveryId ?? randomUUID();
   const json = { "content-type": "application/json" };
@@ -162,13 +185,29 @@ export function signedDelivery(provider: WebhookProvider, secret: string, payloa
       return {
         body,
         deliveryId,
-        headers: { ...json, "user-agent": "GitHub-Hookshot/7e3e1a4", "x-github-event": opts.event ?? "push", "x-github-delivery": deliveryId, "x-github-hook-id": "109948940", "x-hub-signature": `sha1=${createHmac("sha1", secret).update(body).digest("hex")}`, "x-hub-signature-256": `sha256=${hmac(secret, body)}` },
+        headers: {
+          ...json,
+          "user-agent": "GitHub-Hookshot/7e3e1a4",
+          "x-github-event": opts.event ?? "push",
+          "x-github-delivery": deliveryId,
+          "x-github-hook-id": "109948940",
+          "x-hub-signature": `sha1=${createHmac("sha1", secret).update(body).digest("hex")}`,
+          "x-hub-signature-256": `sha256=${hmac(secret, body)}`,
+        },
       };
     case "gitlab":
       return {
         body,
         deliveryId,
-        headers: { ...json, "user-agent": "GitLab/17.9.0", "x-gitlab-event": opts.event ?? "Push Hook", "x-gitlab-token": secret, "x-gitlab-event-uuid": deliveryId, "x-gitlab-instance": "https://gitlab.example.com", "x-gitlab-webhook-uuid": "2c3a6f8e-6a6d-4b0b-9d0c-64b1f1c0d0aa" },
+        headers: {
+          ...json,
+          "user-agent": "GitLab/17.9.0",
+          "x-gitlab-event": opts.event ?? "Push Hook",
+          "x-gitlab-token": secret,
+          "x-gitlab-event-uuid": deliveryId,
+          "x-gitlab-instance": "https://gitlab.example.com",
+          "x-gitlab-webhook-uuid": "2c3a6f8e-6a6d-4b0b-9d0c-64b1f1c0d0aa",
+        },
       };
     case "gitea": {
       const sig = hmac(secret, body);
@@ -179,9 +218,16 @@ export function signedDelivery(provider: WebhookProvider, secret: string, payloa
         headers: {
           ...json,
           "user-agent": "Go-http-client/1.1",
-          "x-gitea-event": event, "x-gitea-event-type": event, "x-gitea-delivery": deliveryId, "x-gitea-signature": sig,
-          "x-github-event": event, "x-github-delivery": deliveryId, "x-hub-signature-256": `sha256=${sig}`,
-          "x-gogs-event": event, "x-gogs-delivery": deliveryId, "x-gogs-signature": sig,
+          "x-gitea-event": event,
+          "x-gitea-event-type": event,
+          "x-gitea-delivery": deliveryId,
+          "x-gitea-signature": sig,
+          "x-github-event": event,
+          "x-github-delivery": deliveryId,
+          "x-hub-signature-256": `sha256=${sig}`,
+          "x-gogs-event": event,
+          "x-gogs-delivery": deliveryId,
+          "x-gogs-signature": sig,
         },
       };
     }
@@ -190,10 +236,21 @@ export function signedDelivery(provider: WebhookProvider, secret: string, payloa
       return {
         body,
         deliveryId,
-        headers: { ...json, "x-tideline-timestamp": String(ts), "x-tideline-signature": signGeneric(secret, body, ts), "x-tideline-delivery": deliveryId, ...(opts.event ? { "x-tideline-event": opts.event } : {}) },
+        headers: {
+          ...json,
+          "x-tideline-timestamp": String(ts),
+          "x-tideline-signature": signGeneric(secret, body, ts),
+          "x-tideline-delivery": deliveryId,
+          ...(opts.event ? { "x-tideline-event": opts.event } : {}),
+        },
       };
     }
   }
 }
 
-export const PAYLOADS: Record<WebhookProvider, (p: PushSpec) => unknown> = { github: githubPayload, gitlab: gitlabPayload, gitea: giteaPayload, generic: genericPayload };
+export const PAYLOADS: Record<WebhookProvider, (p: PushSpec) => unknown> = {
+  github: githubPayload,
+  gitlab: gitlabPayload,
+  gitea: giteaPayload,
+  generic: genericPayload,
+};

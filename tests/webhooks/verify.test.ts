@@ -64,7 +64,13 @@ describe("verifyGitHub", () => {
   });
 
   it("rejects malformed and truncated signatures (length-checked)", () => {
-    for (const bad of ["abc", `sha1=${hmac(SECRET, body)}`, `sha256=${hmac(SECRET, body).slice(0, 63)}`, `sha256=${"z".repeat(64)}`, `sha256=${hmac(SECRET, body)}00`]) {
+    for (const bad of [
+      "abc",
+      `sha1=${hmac(SECRET, body)}`,
+      `sha256=${hmac(SECRET, body).slice(0, 63)}`,
+      `sha256=${"z".repeat(64)}`,
+      `sha256=${hmac(SECRET, body)}00`,
+    ]) {
       const r = verifyGitHub(body, headers({ "X-Hub-Signature-256": bad }), SECRET);
       expect(r).toEqual({ ok: false, reason: "X-Hub-Signature-256 header is not of the form sha256=<64 hex digits>" });
     }
@@ -141,8 +147,14 @@ describe("verifyGitea", () => {
   });
 
   it("rejects a bad signature, a prefixed one, a tampered body and a missing header", () => {
-    expect(verifyGitea(body, headers({ "X-Gitea-Signature": hmac("other", body) }), SECRET)).toEqual({ ok: false, reason: "signature does not match the configured secret" });
-    expect(verifyGitea(body, headers({ "X-Gitea-Signature": `sha256=${hmac(SECRET, body)}` }), SECRET)).toEqual({ ok: false, reason: "X-Gitea-Signature header is not 64 hex digits" });
+    expect(verifyGitea(body, headers({ "X-Gitea-Signature": hmac("other", body) }), SECRET)).toEqual({
+      ok: false,
+      reason: "signature does not match the configured secret",
+    });
+    expect(verifyGitea(body, headers({ "X-Gitea-Signature": `sha256=${hmac(SECRET, body)}` }), SECRET)).toEqual({
+      ok: false,
+      reason: "X-Gitea-Signature header is not 64 hex digits",
+    });
     expect(verifyGitea(Buffer.concat([body, Buffer.from(" ")]), headers(), SECRET).ok).toBe(false);
     const h = headers();
     h.delete("X-Gitea-Signature");
@@ -163,7 +175,11 @@ describe("verifyGeneric", () => {
   });
 
   it("accepts a fresh, correctly signed delivery", () => {
-    expect(verifyGeneric(body, headers(ts, { "X-Tideline-Delivery": "ci-run-881" }), SECRET, now)).toEqual({ ok: true, deliveryId: "ci-run-881", event: "push" });
+    expect(verifyGeneric(body, headers(ts, { "X-Tideline-Delivery": "ci-run-881" }), SECRET, now)).toEqual({
+      ok: true,
+      deliveryId: "ci-run-881",
+      event: "push",
+    });
   });
 
   it("uses the signature as the delivery id when none is given, and X-Tideline-Event when sent", () => {
@@ -243,13 +259,16 @@ describe("readBodyWithLimit", () => {
   it("refuses an oversized declared Content-Length before reading", async () => {
     // As an incoming request carries it (a Request built in-process has no Content-Length header of its own).
     let pulled = false;
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        pulled = true;
-        controller.enqueue(new Uint8Array(2048));
-        controller.close();
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled = true;
+          controller.enqueue(new Uint8Array(2048));
+          controller.close();
+        },
       },
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     const request = new Request("http://x/", { method: "POST", body, headers: { "Content-Length": "2048" }, duplex: "half" } as RequestInit);
     const err = await readBodyWithLimit(request, 1024).catch((e: unknown) => e);
     expect(pulled).toBe(false);
@@ -293,7 +312,7 @@ describe("readBodyWithLimit", () => {
   });
 
   it("reads a multi-chunk stream that fits", async () => {
-    const chunks = ["{\"a\":", "1}"].map((s) => new TextEncoder().encode(s));
+    const chunks = ['{"a":', "1}"].map((s) => new TextEncoder().encode(s));
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
         const next = chunks.shift();

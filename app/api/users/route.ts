@@ -6,7 +6,12 @@ import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db";
 
 const body = z.object({
-  username: z.string().trim().min(2).max(64).regex(/^[a-zA-Z0-9._-]+$/, "Username may contain letters, digits, '.', '_' and '-'"),
+  username: z
+    .string()
+    .trim()
+    .min(2)
+    .max(64)
+    .regex(/^[a-zA-Z0-9._-]+$/, "Username may contain letters, digits, '.', '_' and '-'"),
   password: z.string().min(1).max(256),
   role: z.enum(ROLES),
   displayName: z.string().max(100).optional().nullable(),
@@ -16,6 +21,12 @@ export const GET = apiRoute({ action: "user.read" }, async () => ({ items: await
 
 export const POST = apiRoute({ action: "user.manage", body }, async ({ body, user }) => {
   const created = await createUser(db(), body);
-  await recordAudit(db(), { actor: user, action: "user.create", targetType: "user", targetId: created.id, details: { username: created.username, role: created.role } });
+  await recordAudit(db(), {
+    actor: user,
+    action: "user.create",
+    targetType: "user",
+    targetId: created.id,
+    details: { username: created.username, role: created.role },
+  });
   return Response.json({ user: created }, { status: 201 });
 });

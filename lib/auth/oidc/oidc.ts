@@ -1,6 +1,7 @@
 // OpenID Connect sign-in (authorization code + PKCE, state and nonce) with openid-client,
 // which checks the ID token's issuer, audience, signature and nonce. The in-flight state
 // rides in a short-lived encrypted cookie, used once.
+import "server-only";
 import * as client from "openid-client";
 import type { PrismaClient } from "../../generated/prisma/client";
 import { AppError } from "../../errors";
@@ -20,7 +21,8 @@ export function oidcEnabled(): boolean {
 let configPromise: Promise<client.Configuration> | undefined;
 function configuration(): Promise<client.Configuration> {
   const e = env();
-  if (!oidcEnabled()) throw new AppError("not_found", "Single sign-on is not configured (set TIDELINE_OIDC_ISSUER, TIDELINE_OIDC_CLIENT_ID and TIDELINE_OIDC_CLIENT_SECRET)");
+  if (!oidcEnabled())
+    throw new AppError("not_found", "Single sign-on is not configured (set TIDELINE_OIDC_ISSUER, TIDELINE_OIDC_CLIENT_ID and TIDELINE_OIDC_CLIENT_SECRET)");
   const issuer = new URL(e.TIDELINE_OIDC_ISSUER!);
   configPromise ??= client
     // enableNonRepudiationChecks: verify the ID token's signature too (the spec lets clients rely
@@ -66,14 +68,24 @@ export async function finishOidcLogin(prisma: PrismaClient, callbackUrl: URL, st
   const e = env();
   let claims: Record<string, unknown> & { iss: string; sub: string };
   try {
-    const tokens = await client.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(config, current, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+      idTokenExpected: true,
+    });
     const idClaims = tokens.claims();
     if (!idClaims) throw new Error("the provider returned no ID token");
     claims = { ...idClaims };
     // Many providers put groups (and names) only in the userinfo response, not in the ID token.
     if (claims[e.TIDELINE_OIDC_GROUPS_CLAIM] === undefined && tokens.access_token) {
       const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
-      claims = { ...info, ...claims, [e.TIDELINE_OIDC_GROUPS_CLAIM]: info[e.TIDELINE_OIDC_GROUPS_CLAIM], preferred_username: claims.preferred_username ?? info.preferred_username };
+      claims = {
+        ...info,
+        ...claims,
+        [e.TIDELINE_OIDC_GROUPS_CLAIM]: info[e.TIDELINE_OIDC_GROUPS_CLAIM],
+        preferred_username: claims.preferred_username ?? info.preferred_username,
+      };
     }
   } catch (error) {
     throw new AppError("unauthenticated", `Single sign-on failed: ${describeOidcError(error)}`);
@@ -84,7 +96,13 @@ export async function finishOidcLogin(prisma: PrismaClient, callbackUrl: URL, st
   const username = String(claims.preferred_username ?? claims.email ?? claims.sub).toLowerCase();
   const user = await prisma.user.upsert({
     where: { oidcSubject: subject },
-    create: { username: await freeUsername(prisma, username), oidcSubject: subject, role, displayName: typeof claims.name === "string" ? claims.name : null, passwordHash: "!sso-only" },
+    create: {
+      username: await freeUsername(prisma, username),
+      oidcSubject: subject,
+      role,
+      displayName: typeof claims.name === "string" ? claims.name : null,
+      passwordHash: "!sso-only",
+    },
     // The provider's groups are the source of truth for SSO accounts: roles follow them at each sign-in.
     update: { role },
   });

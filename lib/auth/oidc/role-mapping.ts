@@ -5,7 +5,10 @@ import { ROLES, type RoleName } from "../roles";
 
 export function parseRoleMap(spec: string): Map<string, RoleName> {
   const map = new Map<string, RoleName>();
-  for (const pair of spec.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const pair of spec
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [group, role] = pair.split("=").map((x) => x.trim());
     if (!group || !role || !(ROLES as readonly string[]).includes(role)) {
       throw invalid(`TIDELINE_OIDC_ROLE_MAP entry "${pair}" must look like group=role with role one of ${ROLES.join(", ")}`);

@@ -32,7 +32,8 @@ const REVIEW_STATE: Record<string, ProviderReview["state"]> = {
   APPROVED: "approved",
   CHANGES_REQUESTED: "changes_requested",
   COMMENTED: "commented",
-  DISMISSED: "commented", // a dismissed review no longer approves or blocks; keep it as history
+  // A dismissed review no longer approves or blocks (GitHub no longer says what it was); kept as history.
+  DISMISSED: "commented",
 };
 const REVIEW_EVENT = { approved: "APPROVE", changes_requested: "REQUEST_CHANGES", commented: "COMMENT" } as const;
 
@@ -73,11 +74,23 @@ export function githubProvider(opts: GitHubProviderOptions): ChangeRequestProvid
       return toChangeRequest(data);
     },
     async listReviews(number) {
-      const reviews = await call(`list reviews of pull request #${number}`, () => octokit.paginate(octokit.rest.pulls.listReviews, { ...ref(number), per_page: 100 }));
+      const reviews = await call(`list reviews of pull request #${number}`, () =>
+        octokit.paginate(octokit.rest.pulls.listReviews, { ...ref(number), per_page: 100 }),
+      );
       return reviews.flatMap((r) => {
         const state = REVIEW_STATE[r.state];
         if (!state || !r.submitted_at) return []; // PENDING reviews are drafts only their author sees
-        return [{ id: String(r.id), author: r.user?.login ?? "ghost", state, body: r.body ?? "", submittedAt: r.submitted_at }];
+        return [
+          {
+            id: String(r.id),
+            author: r.user?.login ?? "ghost",
+            state,
+            body: r.body ?? "",
+            submittedAt: r.submitted_at,
+            commitSha: r.commit_id ?? null,
+            dismissed: r.state === "DISMISSED",
+          },
+        ];
       });
     },
     async review(number, input) {
@@ -140,13 +153,19 @@ export function githubError(err: unknown, ctx: { action: string; where: string; 
 
   if (!e.response) {
     const cause = scrub(e.message ?? String(err));
-    return fail("unreachable", `Could not reach GitHub at ${safeUrl(ctx.apiUrl)} to ${ctx.action} (${cause}): check the API URL and the network, then try again`);
+    return fail(
+      "unreachable",
+      `Could not reach GitHub at ${safeUrl(ctx.apiUrl)} to ${ctx.action} (${cause}): check the API URL and the network, then try again`,
+    );
   }
   const retryAfter = Number(header("retry-after"));
-  if ((status === 403 || status === 429) && (header("x-ratelimit-remaining") === "0" || Number.isFinite(retryAfter) && retryAfter > 0)) {
+  if ((status === 403 || status === 429) && (header("x-ratelimit-remaining") === "0" || (Number.isFinite(retryAfter) && retryAfter > 0))) {
     const reset = Number(header("x-ratelimit-reset"));
-    const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : Number.isFinite(reset) ? Math.max(1, Math.ceil(reset - Date.now() / 1000)) : 60;
-    return fail("rate_limited", `GitHub's API rate limit for this token is used up; could not ${ctx.action}. Try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    const retryAfterSeconds =
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : Number.isFinite(reset) ? Math.max(1, Math.ceil(reset - Date.now() / 1000)) : 60;
+    return fail("rate_limited", `GitHub's API rate limit for this token is used up; could not ${ctx.action}. Try again in ${retryAfterSeconds} s`, {
+      retryAfterSeconds,
+    });
   }
   switch (status) {
     case 401:
@@ -157,17 +176,26 @@ export function githubError(err: unknown, ctx: { action: string; where: string; 
       return fail("forbidden", `GitHub refused to let the token ${ctx.action} in ${ctx.where}: ${hint}${upstream ? ` (GitHub: ${upstream})` : ""}`);
     }
     case 404:
-      return fail("not_found", `GitHub could not find what was needed to ${ctx.action} in ${ctx.where}: check the owner, repository and number, and that the token can see the repository`);
+      return fail(
+        "not_found",
+        `GitHub could not find what was needed to ${ctx.action} in ${ctx.where}: check the owner, repository and number, and that the token can see the repository`,
+      );
     case 405:
       if (/not allowed on this repository/i.test(upstream))
         return fail("invalid", `GitHub could not ${ctx.action}: ${upstream} Enable that merge method in the repository settings or choose another`);
-      return fail("conflict", `GitHub could not ${ctx.action}: it is not mergeable (${upstream || "conflicts, failing required checks or missing reviews"}); resolve that on GitHub and retry`);
+      return fail(
+        "conflict",
+        `GitHub could not ${ctx.action}: it is not mergeable (${upstream || "conflicts, failing required checks or missing reviews"}); resolve that on GitHub and retry`,
+      );
     case 409:
       return fail("conflict", `GitHub did not ${ctx.action}: its head branch moved since it was reviewed; review the new commits and try again`);
     case 422:
       if (/already exists/i.test(upstream)) return fail("conflict", `GitHub could not ${ctx.action}: ${upstream} Use the open pull request or close it first`);
       if (/own pull request/i.test(upstream))
-        return fail("invalid", `GitHub could not ${ctx.action}: ${upstream}. The token belongs to the pull request's author; review with another account's token`);
+        return fail(
+          "invalid",
+          `GitHub could not ${ctx.action}: ${upstream}. The token belongs to the pull request's author; review with another account's token`,
+        );
       return fail("invalid", `GitHub could not ${ctx.action}: ${upstream || "the request was rejected as invalid"}`);
     default:
       if (status >= 500) return fail("unreachable", `GitHub answered ${status} when asked to ${ctx.action}; it may be having an incident, try again shortly`);
@@ -185,7 +213,12 @@ function githubMessage(data: unknown): string | undefined {
       if (typeof item === "string") parts.push(item);
       else if (item && typeof item === "object") {
         const i = item as { message?: string; field?: string; code?: string };
-        parts.push(i.message ?? (i.field === "head" && i.code === "invalid" ? "the head branch does not exist on GitHub (push it first)" : `${i.field ?? "field"} is ${i.code ?? "invalid"}`));
+        parts.push(
+          i.message ??
+            (i.field === "head" && i.code === "invalid"
+              ? "the head branch does not exist on GitHub (push it first)"
+              : `${i.field ?? "field"} is ${i.code ?? "invalid"}`),
+        );
       }
     }
   }
@@ -251,7 +284,10 @@ export function splitRemote(url: string): { scheme: string; host: string; hostWi
 }
 
 function pathSegments(path: string): string[] {
-  return path.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+  return path
+    .split("/")
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s));
 }
 
 export function redactUserinfo(url: string): string {

@@ -37,6 +37,12 @@ interface Approvals {
   updated_at?: string;
   approved_by?: { user: User; approved_at?: string | null }[];
 }
+/** One push to the source branch (GitLab's merge request diff versions, newest first). */
+interface Version {
+  id: number;
+  head_commit_sha: string;
+  created_at: string;
+}
 interface Note {
   id: number;
   body: string;
@@ -76,8 +82,13 @@ export function gitlabProvider(opts: GitLabProviderOptions): ChangeRequestProvid
       });
     } catch (err) {
       const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-      const why = e.name === "TimeoutError" ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (e.cause?.code ?? e.cause?.message ?? e.message ?? "network error");
-      throw new AppError("unreachable", `Could not reach GitLab at ${safeUrl(apiUrl)} to ${c.action} (${scrub(why)}): check the API URL and the network, then try again`, { provider: "gitlab", project: projectPath });
+      const why =
+        e.name === "TimeoutError" ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (e.cause?.code ?? e.cause?.message ?? e.message ?? "network error");
+      throw new AppError(
+        "unreachable",
+        `Could not reach GitLab at ${safeUrl(apiUrl)} to ${c.action} (${scrub(why)}): check the API URL and the network, then try again`,
+        { provider: "gitlab", project: projectPath },
+      );
     }
     const text = await res.text();
     let data: unknown = text;
@@ -106,7 +117,10 @@ export function gitlabProvider(opts: GitLabProviderOptions): ChangeRequestProvid
   const getMr = async (iid: number) => (await call<MergeRequest>({ op: "get", action: `read merge request !${iid}`, path: mr(iid) })).data;
   const me = async () => (await call<User>({ op: "read", action: "read the token's user", path: "//user" })).data;
   const approvals = async (iid: number) => (await call<Approvals>({ op: "get", action: `read approvals of !${iid}`, path: `${mr(iid)}/approvals` })).data;
-  const addNote = (iid: number, body: string) => call({ op: "note", action: `comment on merge request !${iid}`, method: "POST", path: `${mr(iid)}/notes`, body: { body } });
+  const versions = async (iid: number) =>
+    (await call<Version[]>({ op: "get", action: `list the versions of !${iid}`, path: `${mr(iid)}/versions`, query: { per_page: 100 } })).data;
+  const addNote = (iid: number, body: string) =>
+    call({ op: "note", action: `comment on merge request !${iid}`, method: "POST", path: `${mr(iid)}/notes`, body: { body } });
 
   async function notes(iid: number): Promise<Note[]> {
     const all: Note[] = [];
@@ -141,14 +155,23 @@ export function gitlabProvider(opts: GitLabProviderOptions): ChangeRequestProvid
       return toChangeRequest(await getMr(iid));
     },
     async listReviews(iid) {
-      const [state, comments] = await Promise.all([approvals(iid), notes(iid)]);
-      const approved: ProviderReview[] = (state.approved_by ?? []).map((a) => ({
-        id: `approval-${a.user.id}`,
-        author: a.user.username,
-        state: "approved",
-        body: "",
-        submittedAt: a.approved_at ?? state.updated_at ?? new Date(0).toISOString(),
-      }));
+      const [state, comments, pushes] = await Promise.all([approvals(iid), notes(iid), versions(iid)]);
+      // GitLab's approvals carry no commit: the head then was the newest version pushed before it.
+      const newestFirst = [...pushes].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+      const headAt = (at: string) => newestFirst.find((v) => Date.parse(v.created_at) <= Date.parse(at))?.head_commit_sha ?? null;
+      const approved: ProviderReview[] = (state.approved_by ?? []).map((a): ProviderReview => {
+        const at = a.approved_at ?? state.updated_at ?? new Date(0).toISOString();
+        // An unapproval removes the entry; approving again is a new approval (a new id).
+        return {
+          id: `approval-${a.user.id}-${at}`,
+          author: a.user.username,
+          state: "approved",
+          body: "",
+          submittedAt: at,
+          commitSha: headAt(at),
+          dismissed: false,
+        };
+      });
       const commented: ProviderReview[] = comments
         .filter((n) => !n.system)
         .map((n) => {
@@ -159,6 +182,8 @@ export function gitlabProvider(opts: GitLabProviderOptions): ChangeRequestProvid
             state: changes ? "changes_requested" : "commented",
             body: changes ? n.body.slice(CHANGES_REQUESTED_PREFIX.length).trim() : n.body,
             submittedAt: n.created_at,
+            commitSha: headAt(n.created_at),
+            dismissed: false,
           };
         });
       return [...approved, ...commented].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt));
@@ -195,11 +220,18 @@ export function gitlabProvider(opts: GitLabProviderOptions): ChangeRequestProvid
         action: `merge merge request !${iid}`,
         method: "PUT",
         path: `${mr(iid)}/merge`,
-        body: { ...(input.expectedHeadSha ? { sha: input.expectedHeadSha } : {}), ...(input.commitTitle && input.method === "merge" ? { merge_commit_message: input.commitTitle } : {}) },
+        body: {
+          ...(input.expectedHeadSha ? { sha: input.expectedHeadSha } : {}),
+          ...(input.commitTitle && input.method === "merge" ? { merge_commit_message: input.commitTitle } : {}),
+        },
       });
       const merged = data.state === "merged" && mergedShaOf(data) ? data : await getMr(iid);
       const sha = merged.state === "merged" ? mergedShaOf(merged) : null;
-      if (!sha) throw new AppError("conflict", `GitLab accepted the merge of !${iid} but has not finished it; read its state again shortly`, { provider: "gitlab", project: projectPath });
+      if (!sha)
+        throw new AppError("conflict", `GitLab accepted the merge of !${iid} but has not finished it; read its state again shortly`, {
+          provider: "gitlab",
+          project: projectPath,
+        });
       return { mergedSha: sha };
     },
     async close(iid) {
@@ -238,7 +270,10 @@ function gitlabMessage(data: unknown): string {
   const m = d.message;
   if (typeof m === "string") return m;
   if (Array.isArray(m)) return m.map(String).join("; ");
-  if (m && typeof m === "object") return Object.entries(m).map(([field, v]) => `${field} ${Array.isArray(v) ? v.join(", ") : String(v)}`).join("; ");
+  if (m && typeof m === "object")
+    return Object.entries(m)
+      .map(([field, v]) => `${field} ${Array.isArray(v) ? v.join(", ") : String(v)}`)
+      .join("; ");
   return [d.error, d.error_description].filter((x) => typeof x === "string").join(": ");
 }
 
@@ -262,7 +297,8 @@ function gitlabError(
   if (status === 429) {
     const retryAfter = Number(headers.get("retry-after"));
     const reset = Number(headers.get("ratelimit-reset"));
-    const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : Number.isFinite(reset) && reset > 0 ? Math.max(1, Math.ceil(reset - Date.now() / 1000)) : 60;
+    const retryAfterSeconds =
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : Number.isFinite(reset) && reset > 0 ? Math.max(1, Math.ceil(reset - Date.now() / 1000)) : 60;
     return fail("rate_limited", `GitLab is rate limiting this token; could not ${ctx.action}. Try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
   if (status === 401 && !ctx.tokenWorks) return fail("upstream_auth", "GitLab rejected the token (expired or revoked): update the repository's token");
@@ -274,17 +310,26 @@ function gitlabError(
     return fail("forbidden", `GitLab refused to let the token ${ctx.action} in ${ctx.projectPath}: ${hint}${said}`);
   }
   if (status === 404) {
-    return fail("not_found", `GitLab could not find what was needed to ${ctx.action} in ${ctx.projectPath}: check the project path and number, and that the token's user can see the project`);
+    return fail(
+      "not_found",
+      `GitLab could not find what was needed to ${ctx.action} in ${ctx.projectPath}: check the project path and number, and that the token's user can see the project`,
+    );
   }
   if (ctx.op === "merge" && status === 409) {
     return fail("conflict", `GitLab did not ${ctx.action}: its source branch moved since it was reviewed; review the new commits and try again`);
   }
   if (ctx.op === "merge" && (status === 405 || status === 406 || status === 422)) {
-    const why = status === 406 ? "the branch cannot be merged (conflicts, or it must be rebased first)" : "it is not mergeable (draft, closed, conflicts, pipeline or approvals pending)";
+    const why =
+      status === 406
+        ? "the branch cannot be merged (conflicts, or it must be rebased first)"
+        : "it is not mergeable (draft, closed, conflicts, pipeline or approvals pending)";
     return fail("conflict", `GitLab could not ${ctx.action}: ${why}${said}; resolve that on GitLab and retry`);
   }
   if (status === 409 || status === 405 || status === 406) {
-    return fail("conflict", `GitLab could not ${ctx.action}: ${upstream || "it conflicts with the current state"}${/already exists/i.test(upstream) ? ". Use the open merge request or close it first" : ""}`);
+    return fail(
+      "conflict",
+      `GitLab could not ${ctx.action}: ${upstream || "it conflicts with the current state"}${/already exists/i.test(upstream) ? ". Use the open merge request or close it first" : ""}`,
+    );
   }
   if (status === 400 || status === 422) return fail("invalid", `GitLab could not ${ctx.action}: ${upstream || "the request was rejected as invalid"}`);
   if (status >= 500) return fail("unreachable", `GitLab answered ${status} when asked to ${ctx.action}; it may be having an incident, try again shortly`);

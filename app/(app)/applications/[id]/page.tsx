@@ -12,6 +12,7 @@ export default async function ApplicationPage({ params }: { params: Promise<{ id
       id={id}
       canManage={allowed["application.manage"]!}
       canManageMembers={allowed["application.members"]!}
+      canDelete={user.role === "admin"}
       pipeline={<PipelineGraph applicationId={id} canPromote={allowed["promotion.create"]!} canRelease={allowed["environment.rollback"]!} />}
     />
   );

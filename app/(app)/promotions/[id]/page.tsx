@@ -8,5 +8,10 @@ export default async function PromotionPage({ params }: { params: Promise<{ id: 
   const user = await requireUser();
   const { id } = await params;
   const allowed = await allowedOnApplication(user, await applicationOf.promotion(db(), id), ["promotion.approve", "promotion.override"]);
-  return <PromotionView id={id} permissions={{ userId: user.id, username: user.username, canApprove: allowed["promotion.approve"]!, canOverride: allowed["promotion.override"]! }} />;
+  return (
+    <PromotionView
+      id={id}
+      permissions={{ userId: user.id, username: user.username, canApprove: allowed["promotion.approve"]!, canOverride: allowed["promotion.override"]! }}
+    />
+  );
 }

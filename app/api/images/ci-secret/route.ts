@@ -1,7 +1,7 @@
 import { apiRoute } from "@/lib/api/handler";
 import { ciSecretStatus, rotateCiSecret } from "@/lib/images/ci-secret";
 import { recordAudit } from "@/lib/audit/record";
-import { sealDeps } from "@/lib/services";
+import { sealDeps } from "@/server/root";
 import { db } from "@/lib/db";
 
 export const GET = apiRoute({ action: "image.manage" }, async () => ciSecretStatus(db()));

@@ -2,7 +2,7 @@ import { apiRoute } from "@/lib/api/handler";
 import { applicationOf } from "@/lib/auth/application-roles";
 import { previewForUser } from "@/lib/promotions/api";
 import { previewPromotionInput } from "@/lib/promotions/schemas";
-import { reconcileDeps } from "@/lib/services";
+import { reconcileDeps } from "@/server/root";
 
 const targetApplication = applicationOf.bodyEnvironment("targetEnvironmentId");
 

@@ -2,7 +2,13 @@ import { TreeBrowser } from "@/components/repositories/tree-browser";
 import { requireUser } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
 
-export default async function TreePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ ref?: string; path?: string; file?: string }> }) {
+export default async function TreePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ ref?: string; path?: string; file?: string }>;
+}) {
   const user = await requireUser();
   const { id } = await params;
   const { ref, path, file } = await searchParams;

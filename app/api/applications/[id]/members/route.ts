@@ -10,8 +10,11 @@ const scope = (prisma: Parameters<typeof applicationOf.application>[0], p: { id:
 
 export const GET = apiRoute({ action: "application.read", scope, params }, async ({ params }) => ({ items: await listMembers(db(), params.id) }));
 
-export const POST = apiRoute({ action: "application.members", scope, params, body: z.object({ username: z.string().min(1).max(100), role: z.enum(ROLES) }) }, async ({ params, body, user }) => {
-  const member = await setMember(db(), params.id, body.username, body.role);
-  await recordAudit(db(), { actor: user, action: "application.member.set", targetType: "application", targetId: params.id, details: member });
-  return Response.json({ member }, { status: 201 });
-});
+export const POST = apiRoute(
+  { action: "application.members", scope, params, body: z.object({ username: z.string().min(1).max(100), role: z.enum(ROLES) }) },
+  async ({ params, body, user }) => {
+    const member = await setMember(db(), params.id, body.username, body.role);
+    await recordAudit(db(), { actor: user, action: "application.member.set", targetType: "application", targetId: params.id, details: member });
+    return Response.json({ member }, { status: 201 });
+  },
+);

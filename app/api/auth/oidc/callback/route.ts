@@ -17,7 +17,9 @@ export const GET = apiRoute({ action: "public" }, async ({ req }) => {
     return new Response(null, { status: 303, headers });
   } catch (error) {
     const message = error instanceof AppError ? error.message : "Single sign-on failed";
-    await recordAudit(db(), { actor: null, action: "auth.login_failed", targetType: "user", details: { method: "oidc", reason: message.slice(0, 300) } }).catch(() => {});
+    await recordAudit(db(), { actor: null, action: "auth.login_failed", targetType: "user", details: { method: "oidc", reason: message.slice(0, 300) } }).catch(
+      () => {},
+    );
     return new Response(null, { status: 303, headers: { Location: `/login?sso_error=${encodeURIComponent(message)}`, "Set-Cookie": clearState } });
   }
 });

@@ -10,5 +10,8 @@ export const GET = apiRoute({ action: "public" }, async ({ req }) => {
   const redirectUri = new URL("/api/auth/oidc/callback", env().TIDELINE_PUBLIC_URL ?? `${proto}://${host}`).toString();
   const { location, stateCookie } = await startOidcLogin(redirectUri);
   const secure = req.nextUrl.protocol === "https:" ? "; Secure" : "";
-  return new Response(null, { status: 302, headers: { Location: location, "Set-Cookie": `${OIDC_STATE_COOKIE}=${stateCookie}; Path=/api/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=600${secure}` } });
+  return new Response(null, {
+    status: 302,
+    headers: { Location: location, "Set-Cookie": `${OIDC_STATE_COOKIE}=${stateCookie}; Path=/api/auth/oidc; HttpOnly; SameSite=Lax; Max-Age=600${secure}` },
+  });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
 import { changeFileDiff } from "@/lib/changes/list-changes";
-import { browseDeps } from "@/lib/services";
+import { browseDeps } from "@/server/root";
 
 const query = z.object({ path: z.string().min(1, "is required").max(1000) });
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
 import { checkCluster } from "@/lib/clusters/manage-clusters";
-import { clusterDeps } from "@/lib/services";
+import { clusterDeps } from "@/server/root";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
 import { listLiveObjects } from "@/lib/clusters/live-objects";
-import { clusterDeps } from "@/lib/services";
+import { clusterDeps } from "@/server/root";
 
 const query = z.object({
   apiVersion: z.string().min(1).max(120).default("v1"),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { apiRoute } from "@/lib/api/handler";
 import { deletePolicy, getPolicy, updatePolicy, updatePolicyInput } from "@/lib/images/policies";
 import { recordAudit } from "@/lib/audit/record";
-import { sealDeps } from "@/lib/services";
+import { sealDeps } from "@/server/root";
 import { db } from "@/lib/db";
 
 const params = z.object({ id: z.string().min(1).max(50) });
@@ -10,10 +10,16 @@ const params = z.object({ id: z.string().min(1).max(50) });
 export const GET = apiRoute({ action: "image.read", params }, async ({ params }) => ({ policy: await getPolicy(db(), params.id) }));
 
 export const PATCH = apiRoute({ action: "image.manage", params, body: updatePolicyInput }, async ({ params, body, user }) => {
-  const policy = await updatePolicy(sealDeps(), params.id, body);
+  const { policy, credentialsCleared } = await updatePolicy(sealDeps(), params.id, body);
   const changed = Object.keys(body).filter((k) => body[k as keyof typeof body] !== undefined && k !== "password");
-  await recordAudit(db(), { actor: user, action: "image_policy.update", targetType: "image_policy", targetId: policy.id, details: { name: policy.name, changed, passwordChanged: body.password !== undefined } });
-  return { policy };
+  await recordAudit(db(), {
+    actor: user,
+    action: "image_policy.update",
+    targetType: "image_policy",
+    targetId: policy.id,
+    details: { name: policy.name, changed, passwordChanged: body.password !== undefined, ...(credentialsCleared ? { credentialsCleared } : {}) },
+  });
+  return { policy, credentialsCleared };
 });
 
 export const DELETE = apiRoute({ action: "image.manage", params }, async ({ params, user }) => {

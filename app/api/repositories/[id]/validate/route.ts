@@ -2,10 +2,10 @@
 // and the Kubernetes schema of the cluster of the environment the file belongs to.
 import type { NextRequest } from "next/server";
 import { z } from "zod";
-import { apiRoute } from "@/lib/api/handler";
+import { apiRoute, readLimitedText } from "@/lib/api/handler";
 import { invalid } from "@/lib/errors";
 import { MAX_VALIDATE_BYTES, validateRepositoryFile } from "@/lib/editor/validate-file";
-import { reconcileDeps } from "@/lib/services";
+import { reconcileDeps } from "@/server/root";
 
 const body = z.object({
   ref: z.string().max(250).optional(),
@@ -15,8 +15,7 @@ const body = z.object({
 
 /** apiRoute caps bodies at 1 MB; this route takes up to 5 MB of content (JSON-escaped: allow 2x). */
 async function readBody(req: NextRequest): Promise<z.output<typeof body>> {
-  const text = await req.text();
-  if (text.length > 2 * MAX_VALIDATE_BYTES + 65_536) throw invalid("Request body is larger than allowed (content max 5 MB)");
+  const text = await readLimitedText(req, 2 * MAX_VALIDATE_BYTES + 65_536); // 413 before an oversized body is read
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : {};

@@ -24,6 +24,12 @@ export const POST = apiRoute({ action: "webhook.manage", params, body: webhookSe
 
 export const DELETE = apiRoute({ action: "webhook.manage", params }, async ({ params, user }) => {
   const { repository, wasEnabled } = await disableWebhook(db(), params.id);
-  await recordAudit(db(), { actor: user, action: "repository.webhook.disable", targetType: "repository", targetId: repository.id, details: { name: repository.name, wasEnabled } });
+  await recordAudit(db(), {
+    actor: user,
+    action: "repository.webhook.disable",
+    targetType: "repository",
+    targetId: repository.id,
+    details: { name: repository.name, wasEnabled },
+  });
   return { repositoryId: repository.id, webhookConfigured: false };
 });
