@@ -72,8 +72,16 @@ export default async function globalSetup() {
   });
   await waitForHttp(`http://127.0.0.1:${port}/login`, 60_000);
 
-  const state: E2EState = { gitUrl: git.url, gitRoot, kubeconfigPath: testbed.kubeconfigPath, viewerKubeconfigPath: testbed.viewerKubeconfigPath };
-  writeFileSync(E2E_STATE_FILE, JSON.stringify(state));
+  // serverEnv lets a spec start a second, identical server of its own (e2e/stream-resume.spec.ts restarts it).
+  const serverEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const state: E2EState = {
+    gitUrl: git.url,
+    gitRoot,
+    kubeconfigPath: testbed.kubeconfigPath,
+    viewerKubeconfigPath: testbed.viewerKubeconfigPath,
+    serverEnv,
+  };
+  writeFileSync(E2E_STATE_FILE, JSON.stringify(state), { mode: 0o600 });
 
   return async () => {
     try {
