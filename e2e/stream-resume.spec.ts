@@ -40,16 +40,17 @@ let server: ChildProcess | undefined;
 
 /** `next start` from the shared build with the shared server's environment, on PORT, role web. */
 async function startServer() {
-  const env = { ...e2eState().serverEnv, TIDELINE_PUBLIC_URL: BASE, TIDELINE_ROLE: "web" };
-  server = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
+  const env = { ...process.env, ...e2eState().serverEnv, TIDELINE_PUBLIC_URL: BASE, TIDELINE_ROLE: "web" };
+  const child = spawn(path.join(ROOT, "node_modules", ".bin", "next"), ["start", "-p", String(PORT), "-H", "127.0.0.1"], {
     cwd: ROOT,
     env,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
   });
+  server = child;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`second server exited with ${server.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`second server exited with ${child.exitCode}`);
     const up = await fetch(`${BASE}/login`).then(
       (r) => r.status < 500,
       () => false,
