@@ -57,7 +57,6 @@ export function EnvironmentPromotions({
         <div />
       )}
       <PromotionSettingsForm
-        key={`${e.requiredApprovals}-${e.soakMinutes}-${e.unhealthySourcePolicy}-${e.syncAfterPromotion}-${e.promotionStrategy}`}
         environmentId={environmentId}
         canConfigure={canConfigure}
         initial={{

@@ -23,10 +23,22 @@ export function PromotionSettingsForm({
   canConfigure: boolean;
 }) {
   const client = useQueryClient();
-  const [v, setV] = useState(initial);
+  // The user's unsaved edits; without any, the form shows the server's values as they refresh.
+  // (Remounting on every refresh instead lost both the edits and the "Saved." confirmation.)
+  const [draft, setDraft] = useState<PromotionSettingsValue | null>(null);
+  const v = draft ?? initial;
+  const setV = (next: PromotionSettingsValue) => {
+    save.reset();
+    setDraft(next);
+  };
   const save = useMutation({
-    mutationFn: () => promotionApi(`/api/environments/${environmentId}`, { method: "PATCH", body: v }),
-    onSuccess: () => {
+    mutationFn: () => promotionApi<{ environment: PromotionSettingsValue }>(`/api/environments/${environmentId}`, { method: "PATCH", body: v }),
+    onSuccess: (saved) => {
+      // Show the saved values at once (no flicker back to the old ones until the refetch lands).
+      client.setQueryData(["environment", environmentId], (old: { environment?: object } | undefined) =>
+        old ? { ...old, environment: { ...old.environment, ...saved.environment } } : old,
+      );
+      setDraft(null);
       void client.invalidateQueries({ queryKey: ["environment", environmentId] });
       void client.invalidateQueries({ queryKey: ["pipeline"] });
     },
