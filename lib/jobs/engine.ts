@@ -65,7 +65,7 @@ export class JobEngine implements JobQueue {
               ...common,
               policy: spec.policy,
               ...(spec.retryDelay > 0 ? { retryDelayMax: 300 } : {}),
-              ...(spec.heartbeatSeconds ? { heartbeatSeconds: spec.heartbeatSeconds } : {}),
+              heartbeatSeconds: spec.heartbeatSeconds,
             })
             .catch(async (e: Error) => {
               // Another replica created it a moment ago.

@@ -1,6 +1,8 @@
-// How each job behaves on the queue: exclusivity per key (pg-boss policies), heartbeats for long
-// work, retries with backoff. A dead worker's job is failed by the heartbeat monitor and retried
-// by another worker: heartbeat 10 s + monitor pass 5 s + poll 1 s keeps takeover under 30 s.
+// How each job behaves on the queue: exclusivity per key (pg-boss policies), heartbeats, retries
+// with backoff. Every queue heartbeats, short jobs too: a dead worker's job is failed by the
+// heartbeat monitor and retried by another worker (heartbeat 10 s + monitor pass 5 s + poll 1 s
+// keeps takeover under 30 s, where expiry alone took minutes), and a cancelled running job's
+// signal is aborted at its next heartbeat, so its handler stops instead of running on.
 import type { DomainEventName, JobName, JobPayloads } from "./types";
 
 export interface QueueSpec {
@@ -8,6 +10,7 @@ export interface QueueSpec {
   policy: "standard" | "stately" | "singleton";
   /** The exclusivity key of a job (environment id, repository id, ...). */
   key?: (payload: never) => string;
+  /** Seconds between a running job's heartbeats (default HEARTBEAT). */
   heartbeatSeconds?: number;
   expireInSeconds: number;
   retryLimit: number;
@@ -18,13 +21,12 @@ export interface QueueSpec {
   pollSeconds?: number;
 }
 
-const HEARTBEAT = 10;
+export const HEARTBEAT = 10;
 
 const specs: Record<JobName, QueueSpec> = {
   "repository.fetch": {
     policy: "stately",
     key: (p: JobPayloads["repository.fetch"]) => p.repositoryId,
-    heartbeatSeconds: HEARTBEAT,
     expireInSeconds: 3600,
     retryLimit: 5,
     retryDelay: 5,
@@ -33,7 +35,6 @@ const specs: Record<JobName, QueueSpec> = {
   "environment.work": {
     policy: "stately",
     key: (p: JobPayloads["environment.work"]) => p.environmentId,
-    heartbeatSeconds: HEARTBEAT,
     expireInSeconds: 3600,
     retryLimit: 8,
     retryDelay: 2,
@@ -42,7 +43,6 @@ const specs: Record<JobName, QueueSpec> = {
   "environment.delete": {
     policy: "stately",
     key: (p: JobPayloads["environment.delete"]) => p.environmentId,
-    heartbeatSeconds: HEARTBEAT,
     expireInSeconds: 1800,
     retryLimit: 5,
     retryDelay: 10,
@@ -51,7 +51,6 @@ const specs: Record<JobName, QueueSpec> = {
   "promotion.land": {
     policy: "stately",
     key: (p: JobPayloads["promotion.land"]) => p.promotionId,
-    heartbeatSeconds: HEARTBEAT,
     expireInSeconds: 600,
     retryLimit: 8,
     retryDelay: 2,
@@ -68,7 +67,6 @@ const specs: Record<JobName, QueueSpec> = {
   "image.check": {
     policy: "stately",
     key: (p: JobPayloads["image.check"]) => p.policyId,
-    heartbeatSeconds: HEARTBEAT,
     expireInSeconds: 600,
     retryLimit: 2,
     retryDelay: 30,
@@ -88,7 +86,6 @@ const specs: Record<JobName, QueueSpec> = {
   "cluster.watch": {
     policy: "stately",
     key: (p: JobPayloads["cluster.watch"]) => p.clusterId,
-    heartbeatSeconds: HEARTBEAT,
     expireInSeconds: 7200,
     retryLimit: 1000,
     retryDelay: 1,
@@ -98,7 +95,6 @@ const specs: Record<JobName, QueueSpec> = {
   "environment.verify": {
     policy: "stately",
     key: (p: JobPayloads["environment.verify"]) => p.environmentId,
-    heartbeatSeconds: HEARTBEAT,
     expireInSeconds: 3 * 3600,
     retryLimit: 20,
     retryDelay: 2,
@@ -126,7 +122,6 @@ const specs: Record<JobName, QueueSpec> = {
   "notification.relay": {
     policy: "stately",
     key: () => "all",
-    heartbeatSeconds: HEARTBEAT,
     expireInSeconds: 1800,
     retryLimit: 1000,
     retryDelay: 1,
@@ -136,7 +131,7 @@ const specs: Record<JobName, QueueSpec> = {
   "schedule.notifications": { policy: "stately", key: () => "all", expireInSeconds: 300, retryLimit: 0, retryDelay: 0, concurrency: 1, pollSeconds: 10 },
 };
 
-export const queueSpec = (name: JobName): QueueSpec => specs[name];
+export const queueSpec = (name: JobName): QueueSpec & { heartbeatSeconds: number } => ({ heartbeatSeconds: HEARTBEAT, ...specs[name] });
 export const jobNames = Object.keys(specs) as JobName[];
 
 /** Which subscriber queue each domain event feeds (pg-boss pub/sub: one job per subscriber). */

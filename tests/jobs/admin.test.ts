@@ -96,6 +96,37 @@ describe("jobs admin", () => {
     expect(idle).toMatchObject({ queued: 0, active: 0, failedLast24h: 0, oldestWaitingSeconds: null });
   });
 
+  it("cancelling a running short job (no long-work queue) aborts its handler's signal", async () => {
+    // on.branch-moved is one of the short event queues: cancel must reach its handler too.
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    let abortedAt = 0;
+    await engine.work({
+      "on.branch-moved": async (_p, ctx) => {
+        started();
+        await new Promise<void>((resolve) => {
+          ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+          setTimeout(resolve, 60_000).unref();
+        });
+        abortedAt = ctx.signal.aborted ? Date.now() : 0;
+      },
+    });
+    const id = await engine.send("on.branch-moved", { repositoryId: randomUUID(), branch: "main", fromSha: null, toSha: "a".repeat(40) } as never);
+    await running;
+    const res = await act(id!, "cancel", "on.branch-moved");
+    expect(res.status, await res.clone().text()).toBe(200);
+    const cancelledAt = Date.now();
+    await until(
+      async () => abortedAt,
+      (t) => t > 0,
+      "the handler's signal to abort",
+      30_000,
+    );
+    // Within two heartbeats (10 s each), not at the queue's 2-minute expiry.
+    expect(abortedAt - cancelledAt).toBeLessThan(20_000);
+    expect((await list("state=cancelled&name=on.branch-moved")).items.map((j) => j.id)).toContain(id);
+  }, 40_000);
+
   it("cancels a queued job once (audited); a second cancel is a conflict", async () => {
     const { items } = await list("state=queued&name=schedule.prune-deliveries");
     const id = items[0]!.id;
