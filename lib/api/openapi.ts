@@ -457,6 +457,35 @@ export function openApiDocument() {
       "/api/images/updates": {
         get: { summary: "The loop per update: image pushed -> commit or change request -> synced", "x-scope": "image.read", responses: ok("Image updates") },
       },
+      "/api/health": {
+        get: {
+          summary:
+            "Probe (no session): 200 when this process can serve, 503 naming what failed. ?live=1 only that it answers; the default checks Postgres; ?ready=1 also the job engine",
+          security: [],
+          parameters: [
+            { name: "live", in: "query", required: false, schema: { type: "string", enum: ["1", "true"] } },
+            { name: "ready", in: "query", required: false, schema: { type: "string", enum: ["1", "true"] } },
+          ],
+          responses: {
+            "200": { description: "{ status: ok, role, database, jobs }", content: { "application/json": { schema: { type: "object" } } } },
+            "503": {
+              description: "{ status: unavailable, database, jobs } naming the failed check",
+              content: { "application/json": { schema: { type: "object" } } },
+            },
+          },
+        },
+      },
+      "/api/metrics": {
+        get: {
+          summary: "Prometheus text format (also at /metrics): Bearer TIDELINE_METRICS_TOKEN, or an admin's session",
+          security: [{ bearer: [] }, { session: [] }],
+          responses: {
+            "200": { description: "Prometheus exposition format", content: { "text/plain": { schema: { type: "string" } } } },
+            "401": errors["401"],
+            "403": errors["403"],
+          },
+        },
+      },
       "/api/jobs": {
         get: {
           summary: "Background jobs newest first, by state and queue, with payload (secrets masked) and the error of failed ones (cursor pages)",
