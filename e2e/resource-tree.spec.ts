@@ -151,6 +151,28 @@ test("the tree shows the Deployment's ReplicaSet and Pods, and kubectl edits app
   await expect(page.getByTestId("node-details").getByTestId("object-events")).toContainText("seen by the browser test");
   await expect(page.getByTestId("node-details")).toContainText("registry.example.com/tree/web:1.0.0");
 
+  // Graph mode: the same objects as cards, owners left of what they own, one edge per ownership.
+  const podCount = await pods.count();
+  const replicaSets = await tree.locator('[data-testid^="tree-node-ReplicaSet-web-"]').count();
+  await page.getByTestId("tree-mode-graph").click();
+  const graph = page.getByTestId("tree-graph");
+  await expect(graph.getByTestId("graph-node-Deployment-web")).toHaveAttribute("data-health", "Healthy");
+  await expect(graph.locator('[data-testid^="graph-node-ReplicaSet-web-"]')).toHaveCount(replicaSets);
+  await expect(graph.locator('[data-testid^="graph-node-Pod-web-"]')).toHaveCount(podCount);
+  await expect(graph.locator(".react-flow__edge")).toHaveCount(replicaSets + podCount + 1); // + Service -> EndpointSlice
+  const deploymentBox = await graph.getByTestId("graph-node-Deployment-web").boundingBox();
+  const podBox = await graph.getByTestId(`graph-node-Pod-${podName}`).boundingBox();
+  expect(podBox!.x).toBeGreaterThan(deploymentBox!.x);
+  await graph.getByTestId(`graph-node-Pod-${podName}`).click();
+  await expect(page.getByTestId("node-details")).toContainText(podName);
+  await expect(page.getByTestId("node-details").getByTestId("object-events")).toContainText("seen by the browser test");
+  // Collapsing the Deployment hides what it owns, in the graph as in the tree.
+  await graph.getByTestId("graph-node-Deployment-web").getByRole("button", { name: "Collapse" }).click();
+  await expect(graph.locator('[data-testid^="graph-node-Pod-web-"]')).toHaveCount(0);
+  await expect(graph.getByTestId("graph-node-Deployment-web")).toBeVisible();
+  await graph.getByTestId("graph-node-Deployment-web").getByRole("button", { name: "Expand" }).click();
+  await expect(graph.locator('[data-testid^="graph-node-Pod-web-"]')).toHaveCount(podCount);
+
   // List mode and filters.
   await page.getByTestId("tree-mode-list").click();
   await page.getByLabel("Kind").selectOption("Pod");

@@ -1,8 +1,8 @@
 "use client";
 // An environment's resource tree (applied objects and their ReplicaSets, Pods, Jobs and
-// EndpointSlices), as a collapsible tree or a flat list, filtered by kind, health and name, with
+// EndpointSlices), as a collapsible tree, a graph or a flat list, filtered by kind, health and name, with
 // the selected object's details and events beside it. Kept current by the environment stream.
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { EventView, TreeNode, TreeView } from "@/lib/tree/types";
 import { api } from "../api";
@@ -11,6 +11,7 @@ import { HealthBadge, SyncBadge } from "../environments/badges";
 import { useLiveInterval, useLiveState } from "../live/live-status";
 import { eventsKey, treeKey } from "../live/use-environment-stream";
 import { EventsList, eventsOfNode } from "./events-list";
+import { ResourceGraph } from "./resource-graph";
 import { VirtualRows } from "./virtual-rows";
 
 interface Row {
@@ -38,7 +39,7 @@ export function ResourceTreePanel({ environmentId }: { environmentId: string }) 
     refetchInterval: interval,
     enabled: polling || !client.getQueryData(eventsKey(environmentId)),
   });
-  const [mode, setMode] = useState<"tree" | "list">("tree");
+  const [mode, setMode] = useState<"tree" | "graph" | "list">("tree");
   const [kind, setKind] = useState("");
   const [health, setHealth] = useState("");
   const [text, setText] = useState("");
@@ -97,12 +98,16 @@ export function ResourceTreePanel({ environmentId }: { environmentId: string }) 
 
   const selected = selectedId ? byId.get(selectedId) : undefined;
   const allEvents = events.data?.items ?? [];
-  const toggle = (id: string) => {
-    const next = new Set(collapsed);
-    if (next.has(id)) next.delete(id);
-    else next.add(id);
-    setCollapsed(next);
-  };
+  const toggle = useCallback(
+    (id: string) =>
+      setCollapsed((prev) => {
+        const next = new Set(prev);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+    [],
+  );
 
   if (tree.error) return <ErrorBox error={tree.error} />;
   if (!tree.data) return <p className="text-slate-500">Loading the resource tree…</p>;
@@ -116,7 +121,7 @@ export function ResourceTreePanel({ environmentId }: { environmentId: string }) 
       ))}
       <div className="flex flex-wrap items-center gap-2 text-sm">
         <div className="flex overflow-hidden rounded border border-slate-300">
-          {(["tree", "list"] as const).map((m) => (
+          {(["tree", "graph", "list"] as const).map((m) => (
             <button
               type="button"
               key={m}
@@ -124,7 +129,7 @@ export function ResourceTreePanel({ environmentId }: { environmentId: string }) 
               onClick={() => setMode(m)}
               className={`px-3 py-1 ${mode === m ? "bg-sky-700 text-white" : "bg-white text-slate-700"}`}
             >
-              {m === "tree" ? "Tree" : "List"}
+              {m === "tree" ? "Tree" : m === "graph" ? "Graph" : "List"}
             </button>
           ))}
         </div>
@@ -151,7 +156,7 @@ export function ResourceTreePanel({ environmentId }: { environmentId: string }) 
           onChange={(e) => setText(e.target.value)}
           className="rounded border border-slate-300 px-2 py-1"
         />
-        {mode === "tree" && (
+        {mode !== "list" && (
           <>
             <button type="button" className="text-sky-700 hover:underline" onClick={() => setCollapsed(new Set())}>
               Expand all
@@ -169,6 +174,8 @@ export function ResourceTreePanel({ environmentId }: { environmentId: string }) 
         <div className="rounded border border-slate-200 bg-white">
           {rows.length === 0 ? (
             <p className="px-3 py-6 text-center text-sm text-slate-500">{nodes.length ? "Nothing matches the filters." : "No objects yet (not synced)."}</p>
+          ) : mode === "graph" ? (
+            <ResourceGraph rows={rows} selectedId={selectedId} collapsed={collapsed} onSelect={setSelectedId} onToggle={toggle} />
           ) : (
             <VirtualRows
               testId={`tree-${mode}`}
