@@ -172,6 +172,14 @@ test("the tree shows the Deployment's ReplicaSet and Pods, and kubectl edits app
   await expect(graph.getByTestId("graph-node-Deployment-web")).toBeVisible();
   await graph.getByTestId("graph-node-Deployment-web").getByRole("button", { name: "Expand" }).click();
   await expect(graph.locator('[data-testid^="graph-node-Pod-web-"]')).toHaveCount(podCount);
+  // The filters apply to the graph as to the tree: the Pods and what leads to them, not the Service.
+  await expect(graph.getByTestId("graph-node-Service-web")).toBeVisible();
+  await page.getByLabel("Kind").selectOption("Pod");
+  await expect(graph.getByTestId("graph-node-Service-web")).toHaveCount(0);
+  await expect(graph.locator('[data-testid^="graph-node-EndpointSlice-web-"]')).toHaveCount(0);
+  await expect(graph.locator('[data-testid^="graph-node-Pod-web-"]')).toHaveCount(podCount);
+  await expect(graph.getByTestId("graph-node-Deployment-web")).toBeVisible();
+  await page.getByLabel("Kind").selectOption("");
 
   // List mode and filters.
   await page.getByTestId("tree-mode-list").click();
