@@ -21,12 +21,15 @@ import type { ScrapeDeps } from "../lib/metrics/scrape";
 import type { TreeDeps } from "../lib/tree/environment-tree";
 import { LiveHub } from "../lib/live/live-hub";
 import { PgNotifications } from "../lib/live/pg-notifications";
+import { UserHintHub } from "../lib/live/user-hints";
 import { getEnvironment } from "../lib/environments/environment-detail";
 import { logger } from "../lib/log/logger";
 
 interface ProcessParts {
   engine?: JobEngine;
   live?: LiveHub;
+  liveNotifications?: PgNotifications;
+  hints?: UserHintHub;
   rendered: DesiredStateCache;
   stopping: AbortController;
 }
@@ -109,13 +112,27 @@ export const metricsDeps = (opts: { fleet: boolean }): ScrapeDeps => ({
 /** Resource trees and events read the cluster through this process's watch cache. */
 export const treeDeps = (): TreeDeps => ({ prisma: db(), cacheFor: (clusterId) => cacheForClusterId(db(), clusterId, unseal) });
 
+/** This process's one LISTEN connection, shared by the environment streams and the user hints. */
+function liveNotifications(): PgNotifications {
+  const p = parts();
+  p.liveNotifications ??= new PgNotifications(env().DATABASE_URL, (m) => liveLogger.warn(m));
+  return p.liveNotifications;
+}
+
+/** This process's per-user change hints (GET /api/live). */
+export function userHints(): UserHintHub {
+  const p = parts();
+  p.hints ??= new UserHintHub({ prisma: db(), notifications: liveNotifications() });
+  return p.hints;
+}
+
 /** This process's live feeds for the environment streams (one LISTEN connection, one channel per open environment). */
 export function liveHub(): LiveHub {
   const p = parts();
   const liveLog = (m: string) => liveLogger.warn(m);
   p.live ??= new LiveHub({
     ...treeDeps(),
-    notifications: new PgNotifications(env().DATABASE_URL, liveLog),
+    notifications: liveNotifications(),
     environmentDetail: (id) => getEnvironment(db(), id),
     log: liveLog,
   });

@@ -95,7 +95,7 @@ export class EnvironmentChannel {
       this.scheduleTree();
       return;
     }
-    if (n.environmentId !== this.environmentId) return;
+    if ((n.type !== "environment" && n.type !== "syncRun") || n.environmentId !== this.environmentId) return;
     if (n.type === "syncRun") {
       void this.serial(async () => this.publish("sync-run", { id: n.syncRunId, status: n.status }));
       this.scheduleDetail(); // the page header shows the running sync's progress

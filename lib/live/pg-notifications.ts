@@ -1,6 +1,6 @@
 // Database changes announced on Postgres's "tideline_live" channel (triggers on Environment and
-// SyncRun, see the live_notify migration): one LISTEN connection per process, shared by every
-// open stream, reconnected with backoff. After a reconnect listeners hear "resync" (they may have
+// SyncRun, see live_notify; Promotion, Approval and Notification, see live_hints): one LISTEN
+// connection per process, shared by every open stream, reconnected with backoff. After a reconnect listeners hear "resync" (they may have
 // missed notifications while it was down).
 import pg from "pg";
 
@@ -9,6 +9,8 @@ export const LIVE_CHANNEL = "tideline_live";
 export type LiveNotification =
   | { type: "environment"; environmentId: string }
   | { type: "syncRun"; environmentId: string; syncRunId: string; status: string }
+  | { type: "promotion"; promotionId: string; applicationId: string }
+  | { type: "notification"; userId: string }
   | { type: "resync" };
 
 export type NotificationListener = (n: LiveNotification) => void;
@@ -21,6 +23,8 @@ export function parseNotification(payload: string | undefined): LiveNotification
   const [type, a, b, c] = (payload ?? "").split(":");
   if (type === "environment" && a) return { type, environmentId: a };
   if (type === "syncRun" && a && b) return { type, environmentId: a, syncRunId: b, status: c ?? "" };
+  if (type === "promotion" && a && b) return { type, promotionId: a, applicationId: b };
+  if (type === "notification" && a) return { type, userId: a };
   return null;
 }
 

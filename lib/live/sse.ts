@@ -1,18 +1,24 @@
 // Server-sent events over a web ReadableStream: one message per live change (id, event, JSON
 // data), a comment every 15 s so proxies keep the connection, and an end after `maxMs` so the
 // client reconnects (and is authorized again) with its Last-Event-ID.
-import type { LiveMessage } from "./environment-channel";
+
+/** One message: an environment stream's LiveMessage or a user stream's hint. */
+export interface SseMessage {
+  id: string;
+  event: string;
+  data: unknown;
+}
 
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
 
-export function formatMessage(m: LiveMessage): string {
+export function formatMessage(m: SseMessage): string {
   return `id: ${m.id}\nevent: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`;
 }
 
 export interface SseSource {
   /** Starts the feed; returns its unsubscribe. */
-  subscribe: (send: (m: LiveMessage) => void) => Promise<() => void>;
+  subscribe: (send: (m: SseMessage) => void) => Promise<() => void>;
   signal?: AbortSignal;
   maxMs?: number;
   retryMs?: number;
