@@ -4,6 +4,7 @@ import { SignOutButton } from "@/components/sign-out-button";
 import { InboxBadge } from "@/components/promotions/inbox-badge";
 import { can } from "@/lib/auth/roles";
 import { NotificationBell } from "@/components/notifications/notification-bell";
+import { LiveHints } from "@/components/live/live-hints";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +12,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const user = await requireUser();
   return (
     <div>
+      <LiveHints />
       <header className="border-b border-slate-200 bg-white">
         <nav className="mx-auto flex max-w-7xl items-center gap-6 px-4 py-3 text-sm">
           <Link href="/" className="text-lg font-semibold text-sky-800">

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Fragment, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { useUserLiveInterval } from "../live/user-live-status";
 import { api } from "../api";
 import { ErrorBox, shortSha } from "../ui";
 import { HealthBadge, SyncBadge } from "./badges";
@@ -25,13 +26,15 @@ export function ApplicationView({
   pipeline?: ReactNode;
 }) {
   const router = useRouter();
+  // Polls only while the live hint stream is down (components/live/use-live-hints.ts).
+  const liveInterval = useUserLiveInterval(5_000);
   const app = useQuery({
     queryKey: ["application", id],
     queryFn: () =>
       api<{ application: { id: string; name: string; description: string | null; project: { id: string; name: string } }; environments: EnvironmentView[] }>(
         `/api/applications/${id}`,
       ),
-    refetchInterval: 5_000,
+    refetchInterval: liveInterval,
   });
   if (app.error) return <ErrorBox error={app.error} />;
   if (!app.data) return <p className="text-slate-500">Loading…</p>;

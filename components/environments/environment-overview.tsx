@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient, keepPreviousData } from "@tanstack/react-query";
+import { useUserLiveInterval } from "../live/user-live-status";
 import { api } from "../api";
 import { Button, ErrorBox, relativeTime, shortSha } from "../ui";
 import { HealthBadge, SyncBadge } from "./badges";
@@ -24,11 +25,13 @@ export function EnvironmentOverview({ canCreate }: { canCreate: boolean }) {
   if (q) params.set("q", q);
   if (syncStatus) params.set("syncStatus", syncStatus);
   if (health) params.set("health", health);
+  // Polls only while the live hint stream is down (components/live/use-live-hints.ts).
+  const liveInterval = useUserLiveInterval(5_000);
   const overview = useQuery({
     queryKey: ["overview", params.toString()],
     queryFn: () => api<Page>(`/api/environments?${params}`),
     placeholderData: keepPreviousData,
-    refetchInterval: 5_000,
+    refetchInterval: liveInterval,
   });
   const pages = overview.data ? Math.max(1, Math.ceil(overview.data.total / overview.data.pageSize)) : 1;
   return (

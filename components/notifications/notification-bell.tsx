@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useUserLiveInterval } from "../live/user-live-status";
 import { api } from "../api";
 import { relativeTime } from "../ui";
 
@@ -19,10 +20,12 @@ export interface InboxItem {
 export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const qc = useQueryClient();
+  // Polls only while the live hint stream is down (components/live/use-live-hints.ts).
+  const liveInterval = useUserLiveInterval(15_000);
   const inbox = useQuery({
     queryKey: ["notifications"],
     queryFn: () => api<{ unread: number; notifications: InboxItem[] }>("/api/notifications?limit=15"),
-    refetchInterval: 15_000,
+    refetchInterval: liveInterval,
   });
   const markAll = useMutation({
     mutationFn: () => api("/api/notifications/read", { method: "POST", body: { all: true } }),

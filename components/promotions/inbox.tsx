@@ -2,6 +2,7 @@
 // The approver's inbox (waiting for my approval, the diff one click away) and recent promotions.
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
+import { useUserLiveInterval } from "../live/user-live-status";
 import { ErrorBox, relativeTime } from "../ui";
 import { promotionApi } from "./api";
 import { KindBadge, PromotionStatusBadge } from "./badges";
@@ -11,15 +12,17 @@ const label = (p: PromotionListItem) =>
   p.title ?? `${p.kind === "rollback" ? "Roll back" : "Promote"} ${p.application} ${p.source ? `${p.source} → ` : ""}${p.target}`;
 
 export function PromotionsInbox() {
+  // Polls only while the live hint stream is down (components/live/use-live-hints.ts).
+  const liveInterval = useUserLiveInterval(5_000);
   const inbox = useQuery({
     queryKey: ["promotion-inbox"],
     queryFn: () => promotionApi<{ items: PromotionListItem[] }>("/api/promotions?inbox=1"),
-    refetchInterval: 5_000,
+    refetchInterval: liveInterval,
   });
   const recent = useQuery({
     queryKey: ["promotions-recent"],
     queryFn: () => promotionApi<{ items: PromotionListItem[] }>("/api/promotions?limit=50"),
-    refetchInterval: 5_000,
+    refetchInterval: liveInterval,
   });
   return (
     <div className="space-y-6">

@@ -3,6 +3,7 @@
 // joined by arrows that say what would move, each with a Promote button.
 import { Fragment, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
+import { useUserLiveInterval } from "../live/user-live-status";
 import { ErrorBox } from "../ui";
 import { promotionApi } from "./api";
 import { PipelineArrow } from "./pipeline-arrow";
@@ -11,10 +12,12 @@ import { StageBox } from "./stage-box";
 import type { Pipeline } from "./types";
 
 export function PipelineGraph({ applicationId, canPromote, canRelease }: { applicationId: string; canPromote: boolean; canRelease: boolean }) {
+  // Polls only while the live hint stream is down (components/live/use-live-hints.ts).
+  const liveInterval = useUserLiveInterval(5_000);
   const pipeline = useQuery({
     queryKey: ["pipeline", applicationId],
     queryFn: () => promotionApi<Pipeline>(`/api/applications/${applicationId}/pipeline`),
-    refetchInterval: 5_000,
+    refetchInterval: liveInterval,
   });
   const [promoting, setPromoting] = useState<{ sourceId: string; targetId: string } | null>(null);
   if (pipeline.error) return <ErrorBox error={pipeline.error} />;

@@ -3,6 +3,7 @@
 // the timeline, refreshed while it is under way.
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
+import { useUserLiveInterval } from "../live/user-live-status";
 import { ErrorBox, relativeTime, shortSha } from "../ui";
 import { promotionApi } from "./api";
 import { KindBadge, PromotionStatusBadge } from "./badges";
@@ -13,10 +14,14 @@ import { VerificationStatus, type VerificationView } from "../environments/verif
 import { isActive, type PromotionDetail } from "./types";
 
 export function PromotionView({ id, permissions }: { id: string; permissions: PromotionPermissions }) {
+  // Polls only while the live hint stream is down (components/live/use-live-hints.ts).
+  const liveInterval = useUserLiveInterval(2_000);
   const detail = useQuery({
     queryKey: ["promotion", id],
     queryFn: () => promotionApi<{ promotion: PromotionDetail & { verification?: VerificationView | null } }>(`/api/promotions/${id}`),
-    refetchInterval: (q) => (q.state.data && !isActive(q.state.data.promotion.status) ? false : 2_000),
+    // Verification rows are not hinted: a running verification keeps polling.
+    refetchInterval: (q) =>
+      q.state.data?.promotion.verification?.status === "running" ? 2_000 : q.state.data && !isActive(q.state.data.promotion.status) ? false : liveInterval,
   });
   if (detail.error) return <ErrorBox error={detail.error} />;
   if (!detail.data) return <p className="text-slate-500">Loading…</p>;

@@ -179,6 +179,14 @@ export function openApiDocument() {
           responses: { "200": { description: "text/event-stream" }, ...errors },
         },
       },
+      "/api/live": {
+        get: {
+          summary:
+            "Server-sent change hints for the signed-in user (ids only: environment, promotion, notification), filtered to readable applications and the user's own notifications; resumes with Last-Event-ID (or ?lastEventId=), else a resync event",
+          "x-scope": "application.read",
+          responses: { "200": { description: "text/event-stream" }, ...errors },
+        },
+      },
       "/api/sync-runs/{id}": {
         get: {
           summary: "One sync run with per-object outcomes (poll while status is running)",
