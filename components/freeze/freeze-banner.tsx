@@ -14,7 +14,14 @@ interface Block {
 interface FreezeState {
   frozen: boolean;
   blocks: Record<"sync" | "promotion" | "image-update", Block[]>;
+  nextChangeAt: string | null;
 }
+
+// Windows open and close on a schedule, not on a write: refresh at the next opening or closing
+// (a second after it), and at least every 10 minutes for windows edited meanwhile; never a tight poll.
+const MAX_WAIT_MS = 10 * 60_000;
+const untilNextChange = (state: FreezeState | undefined): number =>
+  state?.nextChangeAt ? Math.min(MAX_WAIT_MS, Math.max(1_000, new Date(state.nextChangeAt).getTime() - Date.now() + 1_000)) : MAX_WAIT_MS;
 
 const LABEL = { sync: "syncs", promotion: "promotions", "image-update": "image updates" } as const;
 
@@ -22,7 +29,7 @@ export function useFreeze(environmentId: string) {
   return useQuery({
     queryKey: ["freeze", environmentId],
     queryFn: () => api<FreezeState>(`/api/environments/${environmentId}/freeze`),
-    refetchInterval: 30_000,
+    refetchInterval: (q) => untilNextChange(q.state.data),
   });
 }
 

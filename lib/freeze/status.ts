@@ -26,6 +26,8 @@ export interface FreezeState {
   blocks: Record<FreezeAction, FreezeBlock[]>;
   /** Windows that are open now (deny or allow), for banners. */
   open: Array<{ id: string; name: string; mode: string; until: Date; untilText: string }>;
+  /** The next moment any window opens or closes (null: none ahead): pages refresh then instead of polling. */
+  nextChangeAt: Date | null;
 }
 
 const ACTION_LABEL: Record<FreezeAction, string> = { sync: "syncs", promotion: "promotions", "image-update": "image updates" };
@@ -88,7 +90,9 @@ export function evaluate(windows: FreezeWindow[], environment: { id: string; nam
     }
   }
   const frozen = Object.values(blocks).some((b) => b.length > 0);
-  return { environmentId: environment.id, environment: environment.name, frozen, blocks, open };
+  const changes = windows.map((w) => openInterval(w, now)?.end ?? nextOpening(w, now)).filter((d): d is Date => d !== null && d !== undefined);
+  const nextChangeAt = changes.length ? new Date(Math.min(...changes.map((d) => d.getTime()))) : null;
+  return { environmentId: environment.id, environment: environment.name, frozen, blocks, open, nextChangeAt };
 }
 
 export async function freezeState(prisma: PrismaClient, environmentId: string, now = new Date()): Promise<FreezeState | null> {

@@ -3,7 +3,7 @@
 // auto-sync skipped during a window while drift is still reported, and freeze started/ended announced.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openInterval, nextOpening, formatMoment } from "../../lib/freeze/windows";
-import { assertNotFrozen, freezeRefusal, freezeState } from "../../lib/freeze/status";
+import { assertNotFrozen, evaluate, freezeRefusal, freezeState } from "../../lib/freeze/status";
 import { createFreezeWindow } from "../../lib/freeze/manage";
 import { announceFreezeTransitions } from "../../lib/freeze/sweep";
 import { requestSync } from "../../lib/reconcile/request-sync";
@@ -48,6 +48,29 @@ describe("freeze window arithmetic", () => {
     expect(nextOpening(friday, new Date("2026-12-09T12:00:00Z"))).toEqual(new Date("2026-12-11T23:00:00Z"));
     expect(formatMoment(new Date("2026-12-12T01:00:00Z"), "UTC")).toMatch(/^Sat( 12 Dec)? 01:00 UTC$/);
     expect(formatMoment(new Date("2026-12-12T01:00:00Z"), "America/New_York")).toMatch(/^Fri( 11 Dec)? 20:00 America\/New_York$/);
+  });
+
+  it("tells pages the next moment the freeze can change (open window's end, else the earliest opening)", () => {
+    const env = { id: "e", name: "prod" };
+    const asWindow = (w: object, id: string) => ({ id, name: id, mode: "deny", reason: "", actions: ["sync"], ...shape(w) }) as never;
+    const closed = evaluate(
+      [asWindow({ cron: "0 18 * * 5", durationMinutes: 120, timeZone: "America/New_York" }, "friday")],
+      env,
+      new Date("2026-12-09T12:00:00Z"),
+    );
+    expect(closed.frozen).toBe(false);
+    expect(closed.nextChangeAt).toEqual(new Date("2026-12-11T23:00:00Z"));
+    const inside = evaluate(
+      [
+        asWindow({ cron: "0 18 * * 5", durationMinutes: 120, timeZone: "America/New_York" }, "friday"),
+        asWindow({ startsAt: new Date("2026-12-24T00:00:00Z"), endsAt: new Date("2026-12-27T00:00:00Z") }, "xmas"),
+      ],
+      env,
+      new Date("2026-12-11T23:30:00Z"),
+    );
+    expect(inside.frozen).toBe(true);
+    expect(inside.nextChangeAt).toEqual(new Date("2026-12-12T01:00:00Z"));
+    expect(evaluate([], env).nextChangeAt).toBeNull();
   });
 
   it("one-off windows and windows longer than their period", () => {
