@@ -38,7 +38,7 @@ const specs: Record<JobName, QueueSpec> = {
     expireInSeconds: 3600,
     retryLimit: 8,
     retryDelay: 2,
-    concurrency: 4,
+    concurrency: 8,
   },
   "environment.delete": {
     policy: "stately",
