@@ -8,24 +8,45 @@ import { setUserLiveState } from "./user-live-status";
 
 type Hint = { topic: "environment" | "promotion"; id: string; applicationId: string } | { topic: "notification" | "inbox" };
 
-export function applyHint(client: QueryClient, h: Hint) {
-  const inv = (queryKey: readonly unknown[]) => void client.invalidateQueries({ queryKey });
-  if (h.topic === "notification") return inv(["notifications"]);
-  inv(["overview"]);
-  if (h.topic === "inbox") return inv(["promotion-inbox"]);
-  if (!("applicationId" in h)) return;
-  inv(["application", h.applicationId]);
-  inv(["pipeline", h.applicationId]);
-  if (h.topic === "promotion") {
-    inv(["promotion", h.id]);
-    inv(["promotion-inbox"]);
-    inv(["promotions-recent"]);
-  }
+/** The query keys a hint makes stale. */
+export function keysOf(h: Hint): Array<readonly unknown[]> {
+  if (h.topic === "notification") return [["notifications"]];
+  if (!("applicationId" in h)) return [["overview"], ["promotion-inbox"]]; // inbox
+  const keys: Array<readonly unknown[]> = [["overview"], ["application", h.applicationId], ["pipeline", h.applicationId]];
+  if (h.topic === "promotion") keys.push(["promotion", h.id], ["promotion-inbox"], ["promotions-recent"]);
+  return keys;
+}
+
+/**
+ * Invalidates keys at most once per `everyMs`: a fleet reconciling 1,000 environments announces
+ * several changes a second, and refetching the overview on each (cancelling the refetch before)
+ * would be a request storm worse than the polling it replaces.
+ */
+export function coalescingInvalidator(client: QueryClient, everyMs = 1_000) {
+  const pending = new Map<string, readonly unknown[]>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    timer = undefined;
+    const keys = [...pending.values()];
+    pending.clear();
+    for (const queryKey of keys) void client.invalidateQueries({ queryKey }, { cancelRefetch: false });
+  };
+  return {
+    add(keys: Array<readonly unknown[]>) {
+      for (const k of keys) pending.set(JSON.stringify(k), k);
+      timer ??= setTimeout(flush, everyMs);
+    },
+    cancel() {
+      clearTimeout(timer);
+      pending.clear();
+    },
+  };
 }
 
 export function useLiveHints() {
   const client = useQueryClient();
   useEffect(() => {
+    const stale = coalescingInvalidator(client);
     let source: EventSource | null = null;
     let lastId: string | null = null;
     let attempt = 0;
@@ -43,7 +64,7 @@ export function useLiveHints() {
           apply(JSON.parse(m.data));
         });
       on("ready", () => {});
-      on("hint", (h: Hint) => applyHint(client, h));
+      on("hint", (h: Hint) => stale.add(keysOf(h)));
       on("resync", () => void client.invalidateQueries());
       es.addEventListener("rotate", () => {
         es.close();
@@ -61,6 +82,7 @@ export function useLiveHints() {
     open();
     return () => {
       stopped = true;
+      stale.cancel();
       clearTimeout(timer);
       source?.close();
       setUserLiveState("connecting");
