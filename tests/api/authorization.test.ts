@@ -72,6 +72,7 @@ const TABLE: Array<[route: string, method: Method, minimum: RoleName | "authenti
   ["environments/[id]/tree", "GET", "viewer"],
   ["environments/[id]/events", "GET", "viewer"],
   ["environments/[id]/stream", "GET", "viewer"],
+  ["live", "GET", "viewer"],
   ["sync-runs/[id]", "GET", "viewer"],
   ["audit", "GET", "admin"],
   ["tokens", "GET", "authenticated"],
