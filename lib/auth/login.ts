@@ -1,15 +1,18 @@
-// Checks a username and password and opens a session. Brute force is bounded twice, both counted
-// atomically in Postgres (every replica agrees; parallel attempts cannot slip past a stale count):
-// - per account: an attempt claims one of `maxFailures` tries BEFORE its password is checked (one
-//   UPDATE ... RETURNING); the try that reaches the limit sets a lock that expires after `lockMs`;
-//   a success gives the tries back. So at most `maxFailures` passwords are ever checked per lock.
+// Checks a username and password and opens a session. Brute force is bounded three times, each
+// counted atomically in Postgres (every replica agrees; parallel attempts cannot slip past a stale
+// count), and every try is claimed BEFORE its password is checked:
+// - per account and client address: `maxFailures` failures in a row lock the account for that
+//   address only, so an attacker cannot keep the owner, who signs in from elsewhere, locked out;
+// - per account: `accountMaxFailures` failures in a row from any addresses (guessing spread over
+//   many addresses) lock it for everyone; when the client's address is unknown, `maxFailures` does.
+//   The lock expires after `lockMs`; a success gives the tries back;
 // - per client address: `address.max` failed sign-ins per window, whatever the accounts (429).
 // Unknown, locked, disabled and wrong-password sign-ins get one and the same answer, after one
 // argon2 verification each (a dummy hash when there is no usable one), so none can be told apart.
 import "server-only";
 import type { PrismaClient } from "../generated/prisma/client";
 import { AppError } from "../errors";
-import { hit, release, type Hit } from "../rate-limit/counter";
+import { forget, hit, release, type Hit } from "../rate-limit/counter";
 import { addressKey, UNKNOWN_ADDRESS } from "../rate-limit/client-address";
 import { DEFAULT_LOGIN_POLICY, type LoginPolicy } from "../rate-limit/config";
 import { verifyPassword } from "./password";
@@ -52,8 +55,8 @@ type Claimed = { id: string; passwordHash: string; disabled: boolean; failedLogi
 
 const NOW = `(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')`;
 
-/** Claims one try on the account, or returns null when it is locked or does not exist. */
-async function claimTry(prisma: PrismaClient, username: string, policy: LoginPolicy): Promise<Claimed | null> {
+/** Claims one of `maxFailures` tries on the account, or returns null when it is locked or does not exist. */
+async function claimTry(prisma: PrismaClient, username: string, maxFailures: number, policy: LoginPolicy): Promise<Claimed | null> {
   // A lock still on the row here has expired (WHERE): counting starts again from zero.
   const rows = await prisma.$queryRawUnsafe<Claimed[]>(
     `UPDATE "User" SET
@@ -63,7 +66,7 @@ async function claimTry(prisma: PrismaClient, username: string, policy: LoginPol
      WHERE "username" = $1 AND ("lockedUntil" IS NULL OR "lockedUntil" <= ${NOW})
      RETURNING "id", "passwordHash", "disabled", "failedLogins"`,
     username,
-    policy.maxFailures,
+    maxFailures,
     policy.lockMs / 1000,
   );
   return rows[0] ?? null;
@@ -87,16 +90,24 @@ export async function login(prisma: PrismaClient, input: LoginInput, opts: Login
     }
   }
 
-  const claimed = await claimTry(prisma, username, policy);
+  // This address's tries on this account (the lock only this address sees).
+  const pair = address ? `login:account:${addressKey(input.clientAddress!)}:${username}` : null;
+  const pairHit = pair ? await hit(prisma, pair, { max: policy.maxFailures, windowSeconds: policy.lockMs / 1000 }) : null;
+  const accountLimit = pair ? policy.accountMaxFailures : policy.maxFailures;
+  const claimed = pairHit && !pairHit.allowed ? null : await claimTry(prisma, username, accountLimit, policy);
   if (!claimed) {
     const exists = await prisma.user.findUnique({ where: { username }, select: { id: true } });
     await verify(null, input.password); // same cost as a real check
     throw new SignInRefused(exists ? "locked" : "unknown_user");
   }
   const ok = await verify(claimed.passwordHash, input.password);
-  if (!ok || claimed.disabled) throw new SignInRefused(ok ? "disabled" : "wrong_password", claimed.failedLogins >= policy.maxFailures);
+  if (!ok || claimed.disabled) {
+    const lockedNow = claimed.failedLogins >= accountLimit || (pairHit?.count ?? 0) >= policy.maxFailures;
+    throw new SignInRefused(ok ? "disabled" : "wrong_password", lockedNow);
+  }
 
   const user = await prisma.user.update({ where: { id: claimed.id }, data: { failedLogins: 0, lockedUntil: null } });
+  if (pair) await forget(prisma, pair);
   if (address && addressHit) await release(prisma, address, addressHit);
   const session = await createSession(prisma, user.id, input.ttlHours);
   return { user, ...session };

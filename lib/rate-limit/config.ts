@@ -7,8 +7,10 @@ import { parseTrustedProxies } from "./client-address";
 const count = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 
 const schema = z.object({
-  /** Failed sign-ins in a row that lock a local account. */
+  /** Failed sign-ins in a row that lock a local account for one client address (for every client when its address is unknown). */
   TIDELINE_LOGIN_MAX_FAILURES: count(5),
+  /** Failed sign-ins in a row, from any addresses, that lock a local account for everyone. */
+  TIDELINE_LOGIN_ACCOUNT_MAX_FAILURES: count(50),
   /** How long the lock lasts; it then expires on its own. */
   TIDELINE_LOGIN_LOCK_MINUTES: count(15),
   /** Failed sign-ins one client address may make per window (any accounts, known or not). */
@@ -22,7 +24,10 @@ const schema = z.object({
 });
 
 export interface LoginPolicy {
+  /** Failures in a row that lock the account for the address they came from (for everyone when unknown). */
   maxFailures: number;
+  /** Failures in a row, from any addresses, that lock the account for everyone. */
+  accountMaxFailures: number;
   lockMs: number;
   address: { max: number; windowSeconds: number };
 }
@@ -33,7 +38,7 @@ export interface LimitsConfig {
   trustedProxies: BlockList | null;
 }
 
-export const DEFAULT_LOGIN_POLICY: LoginPolicy = { maxFailures: 5, lockMs: 15 * 60_000, address: { max: 20, windowSeconds: 15 * 60 } };
+export const DEFAULT_LOGIN_POLICY: LoginPolicy = { maxFailures: 5, accountMaxFailures: 50, lockMs: 15 * 60_000, address: { max: 20, windowSeconds: 15 * 60 } };
 
 let cached: LimitsConfig | undefined;
 
@@ -47,6 +52,7 @@ export function limitsConfig(): LimitsConfig {
   cached = {
     login: {
       maxFailures: e.TIDELINE_LOGIN_MAX_FAILURES,
+      accountMaxFailures: Math.max(e.TIDELINE_LOGIN_ACCOUNT_MAX_FAILURES, e.TIDELINE_LOGIN_MAX_FAILURES),
       lockMs: e.TIDELINE_LOGIN_LOCK_MINUTES * 60_000,
       address: { max: e.TIDELINE_LOGIN_ADDRESS_MAX_FAILURES, windowSeconds: e.TIDELINE_LOGIN_ADDRESS_WINDOW_MINUTES * 60 },
     },

@@ -61,6 +61,11 @@ export async function release(prisma: PrismaClient, key: string, counted: Hit): 
   );
 }
 
+/** Drops a key's count (e.g. a successful sign-in ends a run of failures). */
+export async function forget(prisma: PrismaClient, key: string): Promise<void> {
+  await prisma.$executeRawUnsafe(`DELETE FROM "RateLimitCounter" WHERE "key" = $1`, key);
+}
+
 export async function prune(prisma: PrismaClient): Promise<number> {
   return prisma.$executeRawUnsafe(`DELETE FROM "RateLimitCounter" WHERE "windowStart" < ${NOW} - interval '${PRUNE_AFTER}'`);
 }

@@ -1,6 +1,6 @@
 // Issue 14, finding 8: sign-in brute force. Before, the lockout was a read-modify-write race (of 40
 // parallel wrong passwords, 24 were checked before the lock), a locked account answered 429 where an
-// unknown one answered 401, and anyone could keep an account locked. Attacks here go through the real
+// unknown one answered 401, and anyone could keep an account locked (now only for their own address). Attacks here go through the real
 // login function and route, counting argon2 checks against the account's real hash.
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
@@ -70,6 +70,44 @@ describe("per-account lock", () => {
     expect(counter.checksOf(hash)).toBe(10);
     await prisma().user.update({ where: { id: user.id }, data: { lockedUntil: new Date(Date.now() - 1000) } });
     await expect(guess("the-right-password")).resolves.toMatchObject({ user: { id: user.id } });
+  });
+});
+
+describe("per account and address", () => {
+  it("an attacker's failures lock the account for the attacker's address only: the owner signs in from theirs", async () => {
+    const attacker = freshAddress();
+    const owner = freshAddress();
+    const user = await makeUser("admin", "the-right-password");
+    const hash = await hashOf(user.id);
+    const counter = countingVerify();
+    const from = (clientAddress: string, password: string) =>
+      login(prisma(), { username: user.username, password, ttlHours: 1, clientAddress }, { verify: counter.verify });
+    for (let i = 0; i < 8; i++) await expect(from(attacker, `guess-${i}`)).rejects.toMatchObject({ message: SIGN_IN_REFUSED });
+    expect(counter.checksOf(hash)).toBe(DEFAULT_LOGIN_POLICY.maxFailures);
+    // Even the right password is refused unchecked from the attacker's address ...
+    await expect(from(attacker, "the-right-password")).rejects.toMatchObject({ reason: "locked" });
+    expect(counter.checksOf(hash)).toBe(DEFAULT_LOGIN_POLICY.maxFailures);
+    // ... while the owner, elsewhere, is not locked out, and the success clears the account's count.
+    await expect(from(owner, "the-right-password")).resolves.toMatchObject({ user: { id: user.id } });
+    expect((await prisma().user.findUniqueOrThrow({ where: { id: user.id } })).failedLogins).toBe(0);
+  });
+
+  it("guessing spread over many addresses locks the account for everyone after accountMaxFailures", async () => {
+    const policy = { ...DEFAULT_LOGIN_POLICY, accountMaxFailures: 12 };
+    const user = await makeUser("admin", "the-right-password");
+    const hash = await hashOf(user.id);
+    const counter = countingVerify();
+    const from = (clientAddress: string, password: string) =>
+      login(prisma(), { username: user.username, password, ttlHours: 1, clientAddress }, { verify: counter.verify, policy });
+    for (let a = 0; a < 4; a++) {
+      const address = freshAddress();
+      for (let i = 0; i < 5; i++) await from(address, `guess-${a}-${i}`).catch(() => undefined);
+    }
+    expect(counter.checksOf(hash)).toBe(12);
+    const stored = await prisma().user.findUniqueOrThrow({ where: { id: user.id } });
+    expect(stored.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    await expect(from(freshAddress(), "the-right-password")).rejects.toMatchObject({ reason: "locked" });
+    expect(counter.checksOf(hash)).toBe(12);
   });
 });
 
