@@ -1,6 +1,7 @@
 // Writes new image versions into an environment's Git sources (kustomize `images:`, setter
 // markers, Helm values, plain `image:` fields) as minimal text edits, and reports current ones.
-import { isMap, isScalar, isSeq, parse as parseYaml, parseAllDocuments, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import { isMap, isScalar, isSeq, parse as parseYaml, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import { parseYamlDocuments } from "../limits/yaml";
 import { invalid } from "../errors";
 import { canonicalName, formatImageRef, isValidDigest, isValidTag, tryParseImageRef } from "./image-ref";
 
@@ -95,8 +96,7 @@ function entriesOf(files: SourceFiles): Array<[string, string]> {
 }
 
 function parseFile(path: string, text: string): SourceFile {
-  const parsed = parseAllDocuments(text, { prettyErrors: true });
-  const docs = (Array.isArray(parsed) ? parsed : []) as Document.Parsed[];
+  const docs = parseYamlDocuments(text, { file: path });
   for (const doc of docs) {
     const err = doc.errors[0];
     if (!err) continue;

@@ -1,6 +1,6 @@
 // What an environment runs, as a promotion sees it: the revision it is synced to, the images
 // its rendered objects use, and the chart version for Helm environments.
-import { parse } from "yaml";
+import { parseYamlValue } from "../limits/yaml";
 import type { Environment } from "../generated/prisma/client";
 import { AppError } from "../errors";
 import { mirrorPath } from "../git/mirror";
@@ -27,7 +27,8 @@ export async function environmentRelease(deps: ReconcileDeps, env: Environment, 
   const chartFile = (await readFiles(gitdir, rev, [env.path ? `${env.path}/Chart.yaml` : "Chart.yaml"])).values().next().value;
   let chartVersion: string | null = null;
   try {
-    chartVersion = chartFile ? String((parse(chartFile) as { version?: unknown })?.version ?? "") || null : null;
+    const chartPath = env.path ? `${env.path}/Chart.yaml` : "Chart.yaml";
+    chartVersion = chartFile ? String((parseYamlValue(chartFile, { file: chartPath }) as { version?: unknown })?.version ?? "") || null : null;
   } catch {
     chartVersion = null;
   }

@@ -12,6 +12,7 @@ import { render } from "../../lib/render/render";
 import { parseManifests } from "../../lib/render/manifest";
 import { defaultTools } from "../../lib/render/tools";
 import { listContexts } from "../../lib/kube/kubeconfig";
+import { currentImagesInSources, updateImagesInSources } from "../../lib/images/update-sources";
 import { SESSION_COOKIE } from "../../lib/auth/sessions";
 import { commitFile } from "../../support/demo-repo";
 import { demoSetup } from "../helpers/environments";
@@ -135,6 +136,14 @@ describe("YAML alias limits", () => {
       code: "invalid",
       details: { file: "bomb/lol.yaml" },
     });
+  });
+
+  it("image automation reading an alias bomb refuses it naming the file, before expanding it", () => {
+    const files = {
+      "apps/values.yaml": `image: registry.example/app:1.0.0 # tideline:image\n${billionLaughs.replace("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\n", "")}`,
+    };
+    expect(() => currentImagesInSources(files)).toThrow(/apps\/values.yaml: .*alias/);
+    expect(() => updateImagesInSources(files, [{ name: "registry.example/app", tag: "1.0.1" }])).toThrow(/apps\/values.yaml: .*alias/);
   });
 
   it("a kubeconfig alias bomb is a 422 on the contexts route", async () => {
