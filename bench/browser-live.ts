@@ -270,17 +270,30 @@ async function main() {
     log(`big environment: ${total} tree nodes (${byKind})`);
     const readySamples: number[] = [];
     const pageSamples: number[] = [];
+    // Where a navigation's time goes: the document and the environment's detail finished loading
+    // (requestfinished), the load event (goto resolves), the header rendered.
+    const phases = { document: [] as number[], load: [] as number[], detail: [] as number[], header: [] as number[] };
     for (let i = 0; i < 5; i++) {
       const page = await context.newPage();
       const started = Date.now();
+      const finished = new Map<string, number>();
+      page.on("requestfinished", (r) => {
+        const p = new URL(r.url()).pathname;
+        if (!finished.has(p)) finished.set(p, Date.now() - started);
+      });
       await page.goto(`/environments/${big.id}`);
+      phases.load.push(Date.now() - started);
+      await page.getByTestId("environment-name").waitFor();
+      phases.header.push(Date.now() - started);
       await page.getByRole("button", { name: "Resource tree" }).click();
       pageSamples.push(Date.now() - started);
+      phases.document.push(finished.get(`/environments/${big.id}`) ?? Number.NaN);
       await page.waitForFunction((t) => document.querySelector('[data-testid="tree-count"]')?.textContent?.includes(`of ${t} objects`), total, {
         polling: 10,
         timeout: 30_000,
       });
       readySamples.push(Date.now() - started);
+      phases.detail.push(finished.get(`/api/environments/${big.id}`) ?? Number.NaN);
       await page.close();
     }
 
@@ -322,6 +335,17 @@ async function main() {
       table(
         ["navigation -> ...", "runs", "p50 ms", "p95 ms", "max ms"],
         [
+          ...(
+            [
+              ["the document loaded (HTML of the page)", phases.document],
+              ["the load event (scripts run)", phases.load],
+              ["the environment's detail loaded (/api/environments/<id>)", phases.detail],
+              ["the page header rendered", phases.header],
+            ] as const
+          ).map(([label, xs]) => {
+            const x = stats(xs.filter(Number.isFinite), ms);
+            return [label, x.runs, x.p50, x.p95, x.max];
+          }),
           ["the Resource tree tab clicked (page rendered)", pg.runs, pg.p50, pg.p95, pg.max],
           ["tree ready (the count shows all nodes)", r.runs, r.p50, r.p95, r.max],
         ],
@@ -335,6 +359,7 @@ async function main() {
       stream: s,
       polling: p,
       pageReady: pg,
+      phases,
       treeReady: { ...r, deployments: DEPLOYMENTS, pods, nodes: total, byKind },
       idle: { seconds: IDLE_S, requests: idleRequests },
       rss: { streams: STREAMS, beforeMiB: rssBefore, afterMiB: rssAfter },

@@ -5,12 +5,13 @@
 //   a. cold start -> every environment assessed (1 worker)
 //   b. first full sync: the first half of the fleet with 1 worker, the second half with 3 workers
 //   c. warm pass (nothing changed): worker CPU per environment at 200 and at N environments
-//   d. steady state (nothing changes): worker CPU % and RSS over BENCH_STEADY_SECONDS
+//   d. steady state (nothing changes): worker CPU % and RSS over BENCH_STEADY_SECONDS, and the jobs it ran
 //   e. one commit touching one environment -> OutOfSync seen, and (auto-sync) Synced: p50/p95
 //   baseline: kubectl diff --server-side and kubectl apply --server-side of BENCH_KUBECTL folders, in a loop
 //
 //   npx tsx --conditions=react-server bench/fleet.ts
 //   BENCH_ENVS=200 BENCH_STEADY_SECONDS=60 npx tsx --conditions=react-server bench/fleet.ts     # quick run
+//   BENCH_PROFILE=1 (cold/sync worker) or BENCH_PROFILE=steady: V8 CPU profiles in bench/results/profiles/
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -126,7 +127,7 @@ async function main() {
     const { fetchRepository } = await import("../lib/repositories/fetch-repository");
     const { registerCluster } = await import("../lib/clusters/manage-clusters");
     const { createApplication, createEnvironment } = await import("../lib/environments/manage-environments");
-    const { JobEngine } = await import("../lib/jobs/engine");
+    const { JobEngine, JOB_SCHEMA } = await import("../lib/jobs/engine");
     const prisma = db();
     cleanups.push(() => prisma.$disconnect());
     const engine = new JobEngine({ connectionString: fresh.url });
@@ -255,7 +256,8 @@ async function main() {
     // d. steady state: nothing changes; the default resync (300 s, spread) runs.
     await stopWorkers();
     process.env.TIDELINE_RECONCILE_INTERVAL_SECONDS = "300";
-    const steadyWorker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "server/worker-main.ts"], {
+    const steadyProfile = process.env.BENCH_PROFILE === "steady" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench", "results", "profiles")}`] : [];
+    const steadyWorker = spawn(process.execPath, [...steadyProfile, "--conditions=react-server", "--import", "tsx", "server/worker-main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -279,6 +281,13 @@ async function main() {
     }
     const s1 = usage(steadyWorker.pid!);
     const steadyCpuPct = ((s1.cpu - s0.cpu) / ((performance.now() - st) / 1000)) * 100;
+    // What the worker did in the window: jobs started per queue (pg-boss's job table).
+    const steadyJobs = await prisma.$queryRawUnsafe<Array<{ name: string; n: bigint }>>(
+      `SELECT name, count(*) AS n FROM ${JOB_SCHEMA}.job WHERE started_on >= $1 GROUP BY name ORDER BY n DESC`,
+      new Date(Date.now() - (performance.now() - st)),
+    );
+    const steadyJobSummary = steadyJobs.map((j) => `${j.name} ${j.n}`).join(", ") || "none";
+    log(`d. jobs started during the steady window: ${steadyJobSummary}`);
 
     // e. one commit touching one environment, announced like a webhook (a fetch job).
     log(`e. one commit touching one environment -> OutOfSync seen, Synced; ${TRIALS} trials`);
@@ -369,6 +378,7 @@ async function main() {
     console.log(
       `\nSpeed-up of 3 workers over 1: ${(sync1Ms / first.length / (sync3Ms / second.length)).toFixed(2)}x (the API server and Postgres share the same 2 cores).`,
     );
+    console.log(`Jobs started during the steady window: ${steadyJobSummary}.`);
     console.log("Reference (not run here): Flux's published benchmark, 1,000 Kustomizations in 4m13s, 223 MiB, on a 16-core runner.");
   } finally {
     await runCleanups(cleanups, tmp, process.env.BENCH_KEEP === "1");
