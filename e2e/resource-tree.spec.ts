@@ -191,9 +191,16 @@ test("the tree shows the Deployment's ReplicaSet and Pods, and kubectl edits app
   const environmentRequests = () => requests.filter((u) => u.includes("/api/environments/"));
   expect(environmentRequests(), requests.join("\n")).toEqual([]);
 
-  // Idle for 10 s: still nothing about the environment (app-wide badges in the layout poll on their own).
+  // Idle for 10 s: no request at all besides the streams (the layout's badges follow the user's hint stream too).
+  const beforeIdle = requests.length;
   await page.waitForTimeout(10_000);
-  expect(environmentRequests(), requests.join("\n")).toEqual([]);
+  const idle = requests.slice(beforeIdle).filter((u) => new URL(u).pathname !== "/api/live");
+  expect(idle, idle.join("\n")).toEqual([]);
+
+  // The open tab is in the URL: a reload opens the tree again.
+  await expect(page).toHaveURL(/[?&]tab=tree\b/);
+  await page.reload();
+  await expect(page.getByTestId("resource-tree").getByTestId("tree-node-Deployment-web")).toBeVisible();
   console.log(
     `requests besides the stream during the test: ${requests.length} (${[...new Set(requests.map((u) => new URL(u).pathname))].join(", ") || "none"})`,
   );

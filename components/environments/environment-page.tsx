@@ -1,6 +1,6 @@
 "use client";
 import Link from "next/link";
-import { useState } from "react";
+import { useSearchParams } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import { Button, ErrorBox, relativeTime, shortSha } from "../ui";
@@ -18,6 +18,23 @@ import { useLiveState } from "../live/live-status";
 import { RunningSync, type RunningSyncView } from "./running-sync";
 import { VerificationStatus, type VerificationView } from "./verification-status";
 
+const TABS = ["objects", "tree", "changes", "history", "settings"] as const;
+type Tab = (typeof TABS)[number];
+
+/** The open tab, kept in the URL (?tab=tree) so a reload, a shared link or Back opens the same view. */
+function useTab(): [Tab, (t: Tab) => void] {
+  const asked = useSearchParams().get("tab");
+  const tab = TABS.find((t) => t === asked) ?? "objects";
+  const setTab = (t: Tab) => {
+    const url = new URL(window.location.href);
+    if (t === "objects") url.searchParams.delete("tab");
+    else url.searchParams.set("tab", t);
+    // Next keeps useSearchParams in step with the History API, without a server round trip.
+    window.history.replaceState(null, "", url);
+  };
+  return [tab, setTab];
+}
+
 export function EnvironmentPage({ id, canSync, canConfigure }: { id: string; canSync: boolean; canConfigure: boolean }) {
   const client = useQueryClient();
   useEnvironmentStream(id);
@@ -30,13 +47,23 @@ export function EnvironmentPage({ id, canSync, canConfigure }: { id: string; can
       ),
     refetchInterval: (q) => (live !== "polling" ? false : q.state.data?.runningSync ? 1_000 : 3_000),
   });
-  const [tab, setTab] = useState<"objects" | "tree" | "changes" | "history" | "settings">("objects");
+  const [tab, setTab] = useTab();
   const refresh = useMutation({
     mutationFn: () => api(`/api/environments/${id}/reconcile`, { method: "POST" }),
     onSettled: () => void client.invalidateQueries({ queryKey: ["environment", id] }),
   });
   if (detail.error) return <ErrorBox error={detail.error} />;
-  if (!detail.data) return <p className="text-slate-500">Loading…</p>;
+  if (!detail.data) {
+    // The tree, changes and history need only the id: open them at once (the tree's data comes with the stream).
+    return (
+      <div className="space-y-4">
+        <p className="text-slate-500">Loading…</p>
+        {tab === "tree" && <ResourceTreePanel environmentId={id} />}
+        {tab === "changes" && <PendingChanges environmentId={id} />}
+        {tab === "history" && <SyncHistory environmentId={id} />}
+      </div>
+    );
+  }
   const { environment: e, resources, runningSync, verification } = detail.data;
   return (
     <div className="space-y-4">
@@ -87,7 +114,7 @@ export function EnvironmentPage({ id, canSync, canConfigure }: { id: string; can
       <VerificationStatus verification={verification} />
       {canSync && !e.detectOnly && <SyncPanel environmentId={id} />}
       <nav className="flex gap-4 border-b border-slate-200 text-sm">
-        {(["objects", "tree", "changes", "history", "settings"] as const).map((t) => (
+        {TABS.map((t) => (
           <button
             type="button"
             key={t}
