@@ -172,7 +172,9 @@ export async function syncEnvironment(req: SyncRequest): Promise<SyncResult> {
     const blocked = [...wanted, ...hooks].filter((d) => d.error && d.type);
     if (blocked.length > 0) {
       for (const d of blocked) results.push({ ...idOfDesired(d), action: "failed", message: d.error!, at: new Date().toISOString() });
-      throw new AppError("invalid", `Sync blocked: ${blocked.length} object(s) cannot be applied (${blocked[0]!.error})`);
+      // The first refusal names its object: the run's error is what a failed promotion or rollback shows.
+      const first = idOfDesired(blocked[0]!);
+      throw new AppError("invalid", `Sync blocked: ${blocked.length} object(s) cannot be applied (${first.kind}/${first.name}: ${blocked[0]!.error})`);
     }
     // (A custom resource whose CRD this sync applies waits for it instead: see resolveLate.)
     for (const d of [...wanted, ...hooks].filter((d) => !d.type && !(d.awaitsCrd && !d.hook))) {
