@@ -93,6 +93,11 @@ export async function landApprovedPromotion(deps: PromotionDeps, actor: Promotio
     where: { id },
     include: { targetEnvironment: true, sourceEnvironment: true, changeRequest: true },
   });
+  // An earlier attempt recorded the landing and died before the target's sync was asked for: ask now
+  // (otherwise it stays "syncing" with no sync to follow). One with its sync run is landed already.
+  if (p.kind === "promotion" && ["merged", "syncing"].includes(p.status) && p.commitSha && p.targetEnvironment.syncAfterPromotion) {
+    if (!(await deps.prisma.syncRun.count({ where: { promotionId: p.id } }))) return landPromotion(deps, p.id, p.commitSha, actor.username);
+  }
   if (p.status !== "approved") return p; // landed by an earlier attempt, or cancelled meanwhile
   if (p.kind === "rollback") return executeRollback(deps, actor, p.id);
   // An earlier attempt pushed the merge and stopped before recording the landing: land that commit.
