@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import { Button, ErrorBox, relativeTime, shortSha } from "../ui";
 import { HealthBadge, SyncBadge } from "./badges";
@@ -14,7 +14,7 @@ import type { EnvironmentView, ResourceView } from "./types";
 import { ResourceTreePanel } from "../tree/resource-tree-panel";
 import { LiveBadge } from "../live/live-badge";
 import { useEnvironmentStream } from "../live/use-environment-stream";
-import { useLiveState } from "../live/live-status";
+import { useEnvironmentDetail } from "../live/use-environment-detail";
 import { RunningSync, type RunningSyncView } from "./running-sync";
 import { VerificationStatus, type VerificationView } from "./verification-status";
 
@@ -38,15 +38,12 @@ function useTab(): [Tab, (t: Tab) => void] {
 export function EnvironmentPage({ id, canSync, canConfigure }: { id: string; canSync: boolean; canConfigure: boolean }) {
   const client = useQueryClient();
   useEnvironmentStream(id);
-  const live = useLiveState(id);
-  const detail = useQuery({
-    queryKey: ["environment", id],
-    queryFn: () =>
-      api<{ environment: EnvironmentView; resources: ResourceView[]; runningSync?: RunningSyncView | null; verification?: VerificationView | null }>(
-        `/api/environments/${id}`,
-      ),
-    refetchInterval: (q) => (live !== "polling" ? false : q.state.data?.runningSync ? 1_000 : 3_000),
-  });
+  const detail = useEnvironmentDetail<{
+    environment: EnvironmentView;
+    resources: ResourceView[];
+    runningSync?: RunningSyncView | null;
+    verification?: VerificationView | null;
+  }>(id);
   const [tab, setTab] = useTab();
   const refresh = useMutation({
     mutationFn: () => api(`/api/environments/${id}/reconcile`, { method: "POST" }),

@@ -9,6 +9,8 @@ import type { EventView, TreeNode, TreeProblem, TreeView } from "@/lib/tree/type
 import { setLiveState } from "./live-status";
 
 const MAX_EVENTS = 500;
+/** How long a first connection may take to bring its snapshot before the page polls meanwhile. */
+const SNAPSHOT_WAIT_MS = 5_000;
 
 export const treeKey = (id: string) => ["tree", id] as const;
 export const eventsKey = (id: string) => ["k8s-events", id] as const;
@@ -20,6 +22,7 @@ export function useEnvironmentStream(environmentId: string) {
     let lastId: string | null = null;
     let attempt = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let silence: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
     const open = () => {
       const url = `/api/environments/${environmentId}/stream${lastId ? `?lastEventId=${encodeURIComponent(lastId)}` : ""}`;
@@ -30,10 +33,18 @@ export function useEnvironmentStream(environmentId: string) {
           const m = e as MessageEvent<string>;
           lastId = m.lastEventId || lastId;
           attempt = 0;
-          setLiveState(environmentId, "live");
           apply(JSON.parse(m.data));
+          setLiveState(environmentId, "live");
         });
-      es.onopen = () => setLiveState(environmentId, "live");
+      // Live once the snapshot has filled the caches (or, when resuming, at once: they are filled).
+      es.onopen = () => {
+        if (lastId) setLiveState(environmentId, "live");
+      };
+      // A stream that opens but brings nothing (a buffering proxy): fall back to polling meanwhile.
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        if (!lastId && !stopped) setLiveState(environmentId, "polling");
+      }, SNAPSHOT_WAIT_MS);
       on("snapshot", (d) => applySnapshot(client, environmentId, d));
       on("tree", (d) => patchTree(client, environmentId, d));
       on("environment", (d) => client.setQueryData(["environment", environmentId], d));
@@ -61,6 +72,7 @@ export function useEnvironmentStream(environmentId: string) {
     return () => {
       stopped = true;
       clearTimeout(timer);
+      clearTimeout(silence);
       source?.close();
       setLiveState(environmentId, "connecting");
     };

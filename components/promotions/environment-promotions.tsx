@@ -1,9 +1,7 @@
 "use client";
 // What the environment page shows about promotions: the rollback hold (top), and the rollback
 // panel with the promotion settings (below the environment's own panels).
-import { useQuery } from "@tanstack/react-query";
-import { api } from "../api";
-import { useLiveInterval } from "../live/live-status";
+import { useEnvironmentDetail } from "../live/use-environment-detail";
 import { HoldBanner } from "./hold-banner";
 import { PromotionSettingsForm, type PromotionSettingsValue } from "./promotion-settings";
 import { RollbackPanel } from "./rollback-panel";
@@ -17,13 +15,8 @@ interface EnvironmentPromotionFields extends PromotionSettingsValue {
   syncHoldChangeRequestId: string | null;
 }
 
-// Same query as the environment page, so both share one cache entry, kept current by its stream (polled only while the stream is down).
-const useEnvironment = (id: string) =>
-  useQuery({
-    queryKey: ["environment", id],
-    queryFn: () => api<{ environment: EnvironmentPromotionFields }>(`/api/environments/${id}`),
-    refetchInterval: useLiveInterval(id, 3_000),
-  }).data?.environment;
+// Same query as the environment page, so both share one cache entry, kept current by its stream.
+const useEnvironment = (id: string) => useEnvironmentDetail<{ environment: EnvironmentPromotionFields }>(id).data?.environment;
 
 export function EnvironmentHold({ environmentId, canRelease }: { environmentId: string; canRelease: boolean }) {
   const e = useEnvironment(environmentId);

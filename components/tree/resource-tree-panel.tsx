@@ -24,20 +24,21 @@ const byKindName = (a: TreeNode, b: TreeNode) => a.kind.localeCompare(b.kind) ||
 
 export function ResourceTreePanel({ environmentId }: { environmentId: string }) {
   const interval = useLiveInterval(environmentId, 5_000);
-  // The stream's snapshot fills these caches: fetch only while it is down, or when nothing is cached yet.
+  // The stream's snapshot fills these caches: fetch only while it is down, or when the cache was
+  // dropped while the stream is live (not while connecting: the snapshot is on its way).
   const client = useQueryClient();
-  const polling = useLiveState(environmentId) === "polling";
+  const live = useLiveState(environmentId);
   const tree = useQuery({
     queryKey: treeKey(environmentId),
     queryFn: () => api<TreeView>(`/api/environments/${environmentId}/tree`),
     refetchInterval: interval,
-    enabled: polling || !client.getQueryData(treeKey(environmentId)),
+    enabled: live === "polling" || (live === "live" && !client.getQueryData(treeKey(environmentId))),
   });
   const events = useQuery({
     queryKey: eventsKey(environmentId),
     queryFn: () => api<{ items: EventView[] }>(`/api/environments/${environmentId}/events`),
     refetchInterval: interval,
-    enabled: polling || !client.getQueryData(eventsKey(environmentId)),
+    enabled: live === "polling" || (live === "live" && !client.getQueryData(eventsKey(environmentId))),
   });
   const [mode, setMode] = useState<"tree" | "graph" | "list">("tree");
   const [kind, setKind] = useState("");
