@@ -42,6 +42,10 @@ export async function ownClusterWatch(deps: WatchDeps, clusterId: string, ctx: J
   const cache = await deps.cacheFor(clusterId);
   const owner = deps.workerName ?? "unknown";
   await deps.prisma.cluster.update({ where: { id: clusterId }, data: { watchOwner: owner, watchOwnerSince: new Date() } });
+  // A new owner's first LIST of each kind replays every object as ADDED: those at the version their
+  // environment last assessed did not change while nobody watched, and are no reason to reconcile
+  // (otherwise every hand-over to a fresh process queues the whole fleet at once).
+  const assessed = await assessedVersions(deps.prisma, clusterId);
   const pending = new Set<string>();
   let events = 0;
   let flushTimer: NodeJS.Timeout | undefined;
@@ -54,9 +58,15 @@ export async function ownClusterWatch(deps: WatchDeps, clusterId: string, ctx: J
         .send("environment.work", { environmentId, reason: "live change" })
         .catch((e: Error) => log.warn({ err: e, environmentId }, "queueing a reconcile after a live change failed"));
   };
-  const stopListening = cache.onChange((_type, obj) => {
+  const stopListening = cache.onChange((type, obj) => {
     const env = obj.metadata.labels?.[INVENTORY_LABEL];
     if (!env) return;
+    const key = versionKey(env, obj.apiVersion ?? "", obj.kind ?? "", obj.metadata.namespace ?? "", obj.metadata.name);
+    const known = assessed.get(key);
+    if (known !== undefined) {
+      assessed.delete(key); // resource versions never repeat: only the first sight can match
+      if (type !== "DELETED" && known === obj.metadata.resourceVersion) return;
+    }
     events += 1;
     pending.add(env);
     flushTimer ??= setTimeout(flush, DEBOUNCE_MS);
@@ -74,6 +84,18 @@ export async function ownClusterWatch(deps: WatchDeps, clusterId: string, ctx: J
     await deps.prisma.cluster.updateMany({ where: { id: clusterId, watchOwner: owner }, data: { watchOwner: null, watchOwnerSince: null } }).catch(() => {});
   }
   return { events };
+}
+
+const versionKey = (environmentId: string, apiVersion: string, kind: string, namespace: string, name: string) =>
+  `${environmentId}|${apiVersion}|${kind}|${namespace}|${name}`;
+
+/** The live resourceVersion each environment's last assessment saw, per object on this cluster. */
+async function assessedVersions(prisma: PrismaClient, clusterId: string): Promise<Map<string, string>> {
+  const rows = await prisma.resourceState.findMany({
+    where: { environment: { clusterId }, liveVersion: { not: null } },
+    select: { environmentId: true, apiVersion: true, kind: true, namespace: true, name: true, liveVersion: true },
+  });
+  return new Map(rows.map((r) => [versionKey(r.environmentId, r.apiVersion, r.kind, r.namespace, r.name), r.liveVersion!]));
 }
 
 /** Starts the watches of every kind an environment on this cluster has applied (new kinds appear over time). */
