@@ -7,8 +7,12 @@ import { DiffView } from "../code/diff-view";
 import { HealthBadge, SyncBadge } from "./badges";
 import type { ResourceView } from "./types";
 
+/** Rows drawn at first; more on request (a 1,000-object environment would render 1,000 rows on every update). */
+const PAGE = 200;
+
 export function ResourceTable({ environmentId, resources }: { environmentId: string; resources: ResourceView[] }) {
   const [open, setOpen] = useState<ResourceView | null>(null);
+  const [shown, setShown] = useState(PAGE);
   return (
     <div className="space-y-3">
       <table className="w-full rounded border border-slate-200 bg-white text-sm" data-testid="resource-table">
@@ -22,7 +26,7 @@ export function ResourceTable({ environmentId, resources }: { environmentId: str
           </tr>
         </thead>
         <tbody>
-          {resources.map((r) => (
+          {resources.slice(0, shown).map((r) => (
             <tr key={r.id} className={`border-t border-slate-100 ${open?.id === r.id ? "bg-sky-50" : ""}`} data-testid={`resource-${r.kind}-${r.name}`}>
               <td className="px-3 py-2">{r.kind}</td>
               <td className="px-3 py-2">
@@ -62,6 +66,15 @@ export function ResourceTable({ environmentId, resources }: { environmentId: str
           )}
         </tbody>
       </table>
+      {resources.length > shown && (
+        <p className="flex items-center gap-3 text-sm text-slate-600" data-testid="resource-table-more">
+          Showing {shown} of {resources.length} objects.
+          <button type="button" className="text-sky-700 hover:underline" onClick={() => setShown((n) => n + PAGE * 5)}>
+            Show {Math.min(PAGE * 5, resources.length - shown)} more
+          </button>
+          <span className="text-xs text-slate-500">(the Resource tree&apos;s list mode filters and scrolls them all)</span>
+        </p>
+      )}
       {open && <ObjectDiff environmentId={environmentId} resource={open} />}
     </div>
   );
