@@ -5,79 +5,74 @@ import { api } from "../api";
 import { ErrorBox } from "../ui";
 import { DiffView } from "../code/diff-view";
 import { HealthBadge, SyncBadge } from "./badges";
+import { VirtualRows } from "../tree/virtual-rows";
 import type { ResourceView } from "./types";
 
-/** Rows drawn at first; more on request (a 1,000-object environment would render 1,000 rows on every update). */
-const PAGE = 200;
+// Fixed columns, so the header lines up with the virtualized rows (only the rows in view are drawn:
+// a 1,000-object environment would otherwise render every row on each stream update).
+const COLUMNS = "grid grid-cols-[9rem_minmax(0,2fr)_7rem_7rem_minmax(0,3fr)] items-center gap-2 px-3";
+const ROW_HEIGHT = 40;
 
 export function ResourceTable({ environmentId, resources }: { environmentId: string; resources: ResourceView[] }) {
   const [open, setOpen] = useState<ResourceView | null>(null);
-  const [shown, setShown] = useState(PAGE);
   return (
     <div className="space-y-3">
-      <table className="w-full rounded border border-slate-200 bg-white text-sm" data-testid="resource-table">
-        <thead className="bg-slate-100 text-left text-slate-600">
-          <tr>
-            <th className="px-3 py-2">Kind</th>
-            <th className="px-3 py-2">Name</th>
-            <th className="px-3 py-2">Sync</th>
-            <th className="px-3 py-2">Health</th>
-            <th className="px-3 py-2">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {resources.slice(0, shown).map((r) => (
-            <tr key={r.id} className={`border-t border-slate-100 ${open?.id === r.id ? "bg-sky-50" : ""}`} data-testid={`resource-${r.kind}-${r.name}`}>
-              <td className="px-3 py-2">{r.kind}</td>
-              <td className="px-3 py-2">
-                <button type="button" className="text-sky-700 hover:underline" onClick={() => setOpen(r)}>
-                  {r.namespace ? `${r.namespace}/` : ""}
-                  {r.name}
-                </button>
-              </td>
-              <td className="px-3 py-2">
-                <SyncBadge status={r.syncStatus} />
-              </td>
-              <td className="px-3 py-2">
-                <HealthBadge status={r.health} title={r.healthMessage} />
-              </td>
-              <td className="px-3 py-2 text-xs text-slate-600">
-                {r.message && <span className="text-rose-700">{r.message}</span>}
-                {!r.message && r.healthMessage && r.health !== "Healthy" && r.healthMessage}
-                {!r.message && (r.changes?.length ?? 0) > 0 && (
-                  <span className="font-mono">
-                    {" "}
-                    {r
-                      .changes!.slice(0, 3)
-                      .map((c) => c.path)
-                      .join(", ")}
-                    {r.changes!.length > 3 ? " …" : ""}
-                  </span>
-                )}
-              </td>
-            </tr>
-          ))}
-          {resources.length === 0 && (
-            <tr>
-              <td colSpan={5} className="px-3 py-6 text-center text-slate-500">
-                Not reconciled yet.
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-      {resources.length > shown && (
-        <p className="flex items-center gap-3 text-sm text-slate-600" data-testid="resource-table-more">
-          Showing {shown} of {resources.length} objects.
-          <button type="button" className="text-sky-700 hover:underline" onClick={() => setShown((n) => n + PAGE * 5)}>
-            Show {Math.min(PAGE * 5, resources.length - shown)} more
-          </button>
-          <span className="text-xs text-slate-500">(the Resource tree&apos;s list mode filters and scrolls them all)</span>
-        </p>
-      )}
+      <div className="rounded border border-slate-200 bg-white text-sm" data-testid="resource-table">
+        <div className={`${COLUMNS} bg-slate-100 py-2 text-left font-semibold text-slate-600`}>
+          <span>Kind</span>
+          <span>Name</span>
+          <span>Sync</span>
+          <span>Health</span>
+          <span>Details</span>
+        </div>
+        {resources.length === 0 ? (
+          <p className="px-3 py-6 text-center text-slate-500">Not reconciled yet.</p>
+        ) : (
+          <VirtualRows
+            rows={resources}
+            rowKey={(r) => r.id}
+            rowHeight={ROW_HEIGHT}
+            height={640}
+            role={null}
+            render={(r) => (
+              <div
+                className={`${COLUMNS} h-full border-t border-slate-100 ${open?.id === r.id ? "bg-sky-50" : ""}`}
+                data-testid={`resource-${r.kind}-${r.name}`}
+              >
+                <span className="truncate">{r.kind}</span>
+                <span className="truncate">
+                  <button type="button" className="text-sky-700 hover:underline" onClick={() => setOpen(r)}>
+                    {r.namespace ? `${r.namespace}/` : ""}
+                    {r.name}
+                  </button>
+                </span>
+                <span>
+                  <SyncBadge status={r.syncStatus} />
+                </span>
+                <span>
+                  <HealthBadge status={r.health} title={r.healthMessage} />
+                </span>
+                <span className="truncate text-xs text-slate-600" title={details(r)}>
+                  {r.message ? <span className="text-rose-700">{r.message}</span> : <span className={r.changes?.length ? "font-mono" : ""}>{details(r)}</span>}
+                </span>
+              </div>
+            )}
+          />
+        )}
+      </div>
       {open && <ObjectDiff environmentId={environmentId} resource={open} />}
     </div>
   );
+}
+
+/** The one-line reason shown in the Details column (and in full as its tooltip). */
+function details(r: ResourceView): string {
+  if (r.message) return r.message;
+  if ((r.changes?.length ?? 0) > 0) {
+    const paths = r.changes!.slice(0, 3).map((c) => c.path);
+    return `${paths.join(", ")}${r.changes!.length > 3 ? " …" : ""}`;
+  }
+  return r.healthMessage && r.health !== "Healthy" ? r.healthMessage : "";
 }
 
 function ObjectDiff({ environmentId, resource }: { environmentId: string; resource: ResourceView }) {

@@ -10,6 +10,7 @@ export function VirtualRows<T>({
   height = 560,
   render,
   testId,
+  role = "tree",
 }: {
   rows: T[];
   rowKey: (row: T) => string;
@@ -17,6 +18,8 @@ export function VirtualRows<T>({
   height?: number;
   render: (row: T, index: number) => ReactNode;
   testId?: string;
+  /** The container's ARIA role; null for none (rows that are not tree items). */
+  role?: "tree" | null;
 }) {
   const [top, setTop] = useState(0);
   const overscan = 12;
@@ -25,7 +28,7 @@ export function VirtualRows<T>({
   return (
     <div
       data-testid={testId}
-      role="tree"
+      role={role ?? undefined}
       className="relative overflow-auto"
       style={{ height: Math.min(height, Math.max(rowHeight * rows.length, rowHeight)) }}
       onScroll={(e) => setTop(e.currentTarget.scrollTop)}
