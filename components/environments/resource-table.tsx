@@ -33,7 +33,7 @@ export function ResourceTable({ environmentId, resources }: { environmentId: str
             rowKey={(r) => r.id}
             rowHeight={ROW_HEIGHT}
             height={640}
-            role={null}
+            asTree={false}
             render={(r) => (
               <div
                 className={`${COLUMNS} h-full border-t border-slate-100 ${open?.id === r.id ? "bg-sky-50" : ""}`}

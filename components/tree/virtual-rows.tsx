@@ -10,7 +10,7 @@ export function VirtualRows<T>({
   height = 560,
   render,
   testId,
-  role = "tree",
+  asTree = true,
 }: {
   rows: T[];
   rowKey: (row: T) => string;
@@ -18,8 +18,8 @@ export function VirtualRows<T>({
   height?: number;
   render: (row: T, index: number) => ReactNode;
   testId?: string;
-  /** The container's ARIA role; null for none (rows that are not tree items). */
-  role?: "tree" | null;
+  /** Whether the rows are tree items (the container gets role="tree"); false for a plain list of rows. */
+  asTree?: boolean;
 }) {
   const [top, setTop] = useState(0);
   const overscan = 12;
@@ -28,7 +28,7 @@ export function VirtualRows<T>({
   return (
     <div
       data-testid={testId}
-      role={role ?? undefined}
+      role={asTree ? "tree" : undefined}
       className="relative overflow-auto"
       style={{ height: Math.min(height, Math.max(rowHeight * rows.length, rowHeight)) }}
       onScroll={(e) => setTop(e.currentTarget.scrollTop)}
