@@ -28,6 +28,8 @@ const KUBECTL_FOLDERS = Number(process.env.BENCH_KUBECTL ?? 30);
 const KUBECTL = process.env.KUBECTL ?? "/usr/bin/kubectl";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const ms = (n: number) => Math.round(n);
+/** Node flags that write a worker's V8 CPU profile when it exits (BENCH_PROFILE). */
+const PROFILE_ARGS = ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench", "results", "profiles")}`];
 const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 const name = (i: number) => `f${String(i).padStart(4, "0")}`;
 
@@ -169,8 +171,7 @@ async function main() {
     log(`${ENVS} environments registered`);
 
     const startWorker = (label: string) => {
-      const profile =
-        process.env.BENCH_PROFILE === "1" && label === "w1" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench", "results", "profiles")}`] : [];
+      const profile = process.env.BENCH_PROFILE === "1" && label === "w1" ? PROFILE_ARGS : [];
       const child = spawn(process.execPath, [...profile, "--conditions=react-server", "--import", "tsx", "server/worker-main.ts"], {
         cwd: ROOT,
         env: {
@@ -269,7 +270,7 @@ async function main() {
     // d. steady state: nothing changes; the default resync (300 s, spread) runs.
     await stopWorkers();
     process.env.TIDELINE_RECONCILE_INTERVAL_SECONDS = "300";
-    const steadyProfile = process.env.BENCH_PROFILE === "steady" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(ROOT, "bench", "results", "profiles")}`] : [];
+    const steadyProfile = process.env.BENCH_PROFILE === "steady" ? PROFILE_ARGS : [];
     const steadyWorker = spawn(process.execPath, [...steadyProfile, "--conditions=react-server", "--import", "tsx", "server/worker-main.ts"], {
       cwd: ROOT,
       env: {

@@ -50,14 +50,20 @@ export function EnvironmentPage({ id, canSync, canConfigure }: { id: string; can
     onSettled: () => void client.invalidateQueries({ queryKey: ["environment", id] }),
   });
   if (detail.error) return <ErrorBox error={detail.error} />;
+  // The tree, changes and history need only the id: they open before the detail has loaded (the tree's data comes with the stream).
+  const idOnlyTab =
+    tab === "tree" ? (
+      <ResourceTreePanel environmentId={id} />
+    ) : tab === "changes" ? (
+      <PendingChanges environmentId={id} />
+    ) : tab === "history" ? (
+      <SyncHistory environmentId={id} />
+    ) : null;
   if (!detail.data) {
-    // The tree, changes and history need only the id: open them at once (the tree's data comes with the stream).
     return (
       <div className="space-y-4">
         <p className="text-slate-500">Loading…</p>
-        {tab === "tree" && <ResourceTreePanel environmentId={id} />}
-        {tab === "changes" && <PendingChanges environmentId={id} />}
-        {tab === "history" && <SyncHistory environmentId={id} />}
+        {idOnlyTab}
       </div>
     );
   }
@@ -131,10 +137,8 @@ export function EnvironmentPage({ id, canSync, canConfigure }: { id: string; can
         ))}
         <LiveBadge environmentId={id} />
       </nav>
-      {tab === "tree" && <ResourceTreePanel environmentId={id} />}
+      {idOnlyTab}
       {tab === "objects" && <ResourceTable environmentId={id} resources={resources} />}
-      {tab === "changes" && <PendingChanges environmentId={id} />}
-      {tab === "history" && <SyncHistory environmentId={id} />}
       {tab === "settings" && <EnvironmentSettings environment={e} canConfigure={canConfigure} />}
     </div>
   );

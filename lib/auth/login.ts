@@ -78,7 +78,8 @@ export async function login(prisma: PrismaClient, input: LoginInput, opts: Login
   const username = input.username.trim().toLowerCase();
 
   // Per address first: a client past its budget costs one upsert, not an argon2 verification.
-  const address = input.clientAddress && input.clientAddress !== UNKNOWN_ADDRESS ? `login:address:${addressKey(input.clientAddress)}` : null;
+  const client = input.clientAddress && input.clientAddress !== UNKNOWN_ADDRESS ? addressKey(input.clientAddress) : null;
+  const address = client ? `login:address:${client}` : null;
   let addressHit: Hit | null = null;
   if (address) {
     addressHit = await hit(prisma, address, policy.address);
@@ -91,7 +92,7 @@ export async function login(prisma: PrismaClient, input: LoginInput, opts: Login
   }
 
   // This address's tries on this account (the lock only this address sees).
-  const pair = address ? `login:account:${addressKey(input.clientAddress!)}:${username}` : null;
+  const pair = client ? `login:account:${client}:${username}` : null;
   const pairHit = pair ? await hit(prisma, pair, { max: policy.maxFailures, windowSeconds: policy.lockMs / 1000 }) : null;
   const accountLimit = pair ? policy.accountMaxFailures : policy.maxFailures;
   const claimed = pairHit && !pairHit.allowed ? null : await claimTry(prisma, username, accountLimit, policy);

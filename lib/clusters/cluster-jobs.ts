@@ -7,6 +7,7 @@ import type { PrismaClient } from "../generated/prisma/client";
 import type { ClusterCache } from "../kube/cluster-cache";
 import type { JobContext, JobQueue } from "../jobs/types";
 import { INVENTORY_LABEL } from "../reconcile/desired";
+import { idOf } from "../reconcile/drift";
 import { logger } from "../log/logger";
 
 const log = logger("clusters");
@@ -61,7 +62,7 @@ export async function ownClusterWatch(deps: WatchDeps, clusterId: string, ctx: J
   const stopListening = cache.onChange((type, obj) => {
     const env = obj.metadata.labels?.[INVENTORY_LABEL];
     if (!env) return;
-    const key = versionKey(env, obj.apiVersion ?? "", obj.kind ?? "", obj.metadata.namespace ?? "", obj.metadata.name);
+    const key = versionKey(env, { apiVersion: obj.apiVersion ?? "", kind: obj.kind ?? "", namespace: obj.metadata.namespace ?? "", name: obj.metadata.name });
     const known = assessed.get(key);
     if (known !== undefined) {
       assessed.delete(key); // resource versions never repeat: only the first sight can match
@@ -86,8 +87,8 @@ export async function ownClusterWatch(deps: WatchDeps, clusterId: string, ctx: J
   return { events };
 }
 
-const versionKey = (environmentId: string, apiVersion: string, kind: string, namespace: string, name: string) =>
-  `${environmentId}|${apiVersion}|${kind}|${namespace}|${name}`;
+/** One object of one environment (the same object id the drift check uses). */
+const versionKey = (environmentId: string, o: Parameters<typeof idOf>[0]) => `${environmentId}|${idOf(o)}`;
 
 /** The live resourceVersion each environment's last assessment saw, per object on this cluster. */
 async function assessedVersions(prisma: PrismaClient, clusterId: string): Promise<Map<string, string>> {
@@ -95,7 +96,7 @@ async function assessedVersions(prisma: PrismaClient, clusterId: string): Promis
     where: { environment: { clusterId }, liveVersion: { not: null } },
     select: { environmentId: true, apiVersion: true, kind: true, namespace: true, name: true, liveVersion: true },
   });
-  return new Map(rows.map((r) => [versionKey(r.environmentId, r.apiVersion, r.kind, r.namespace, r.name), r.liveVersion!]));
+  return new Map(rows.map((r) => [versionKey(r.environmentId, r), r.liveVersion!]));
 }
 
 /** Starts the watches of every kind an environment on this cluster has applied (new kinds appear over time). */
