@@ -65,7 +65,7 @@ export function CreateEnvironmentForm({ applicationId }: { applicationId: string
       });
     },
     onSuccess: () => {
-      setForm({ ...form, name: "", path: "", namespace: "", helmReleaseName: "", helmValuesFiles: "" });
+      setForm((f) => ({ ...f, name: "", path: "", namespace: "", helmReleaseName: "", helmValuesFiles: "" }));
       void client.invalidateQueries({ queryKey: ["application", applicationId] });
     },
   });
@@ -73,7 +73,16 @@ export function CreateEnvironmentForm({ applicationId }: { applicationId: string
   const text = (key: "name" | "path" | "namespace" | "helmReleaseName", label: string, placeholder = "") => (
     <label className="text-sm">
       <span className="block text-slate-600">{label}</span>
-      <input name={`env-${key}`} value={form[key]} placeholder={placeholder} onChange={(e) => setForm({ ...form, [key]: e.target.value })} className={input} />
+      <input
+        name={`env-${key}`}
+        value={form[key]}
+        placeholder={placeholder}
+        onChange={(e) => {
+          const value = e.target.value;
+          setForm((f) => ({ ...f, [key]: value }));
+        }}
+        className={input}
+      />
     </label>
   );
   const helm = form.renderer === "helm" || form.renderer === "auto";
@@ -96,7 +105,9 @@ export function CreateEnvironmentForm({ applicationId }: { applicationId: string
             value={repositoryId}
             onChange={(e) => {
               setBranchTouched(false);
-              setForm({ ...form, repositoryId: e.target.value });
+              const value = e.target.value;
+              // From the latest state: the default-branch effect may have set the branch since this render.
+              setForm((f) => ({ ...f, repositoryId: value }));
             }}
             className={input}
           >
@@ -118,7 +129,8 @@ export function CreateEnvironmentForm({ applicationId }: { applicationId: string
             placeholder={defaultBranch}
             onChange={(e) => {
               setBranchTouched(true);
-              setForm({ ...form, branch: e.target.value });
+              const value = e.target.value;
+              setForm((f) => ({ ...f, branch: value }));
             }}
             className={input}
           />
@@ -131,7 +143,15 @@ export function CreateEnvironmentForm({ applicationId }: { applicationId: string
         {text("path", "Path", "apps/guestbook/overlays/dev")}
         <label className="text-sm">
           <span className="block text-slate-600">Cluster</span>
-          <select name="env-cluster" value={form.clusterId} onChange={(e) => setForm({ ...form, clusterId: e.target.value })} className={input}>
+          <select
+            name="env-cluster"
+            value={form.clusterId}
+            onChange={(e) => {
+              const value = e.target.value;
+              setForm((f) => ({ ...f, clusterId: value }));
+            }}
+            className={input}
+          >
             {(clusters.data?.items ?? []).map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
@@ -142,7 +162,15 @@ export function CreateEnvironmentForm({ applicationId }: { applicationId: string
         {text("namespace", "Namespace", "guestbook-dev")}
         <label className="text-sm">
           <span className="block text-slate-600">Renderer</span>
-          <select name="env-renderer" value={form.renderer} onChange={(e) => setForm({ ...form, renderer: e.target.value })} className={input}>
+          <select
+            name="env-renderer"
+            value={form.renderer}
+            onChange={(e) => {
+              const value = e.target.value;
+              setForm((f) => ({ ...f, renderer: value }));
+            }}
+            className={input}
+          >
             <option value="auto">detect from folder</option>
             <option value="kustomize">Kustomize</option>
             <option value="helm">Helm</option>
@@ -160,13 +188,16 @@ export function CreateEnvironmentForm({ applicationId }: { applicationId: string
               rows={2}
               value={form.helmValuesFiles}
               placeholder="values-production.yaml"
-              onChange={(e) => setForm({ ...form, helmValuesFiles: e.target.value })}
+              onChange={(e) => {
+                const value = e.target.value;
+                setForm((f) => ({ ...f, helmValuesFiles: value }));
+              }}
               className={`${input} font-mono text-xs`}
             />
           </label>
         )}
       </div>
-      <SyncPolicyFlags value={form} onChange={(v) => setForm({ ...form, ...v })} compact />
+      <SyncPolicyFlags value={form} onChange={(v) => setForm((f) => ({ ...f, ...v }))} compact />
       <ErrorBox error={create.error} />
       <Button type="submit" disabled={create.isPending}>
         Add environment
